@@ -1,0 +1,21 @@
+.PHONY: run test lint format lock bench
+
+run:  ## Set up and run the site, worker and beat on embedded defaults
+	scripts/run
+
+test:  ## Set up and run the whole test suite (lint included) on PostgreSQL and Redis
+	scripts/test
+
+lint:
+	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+format:
+	.venv/bin/ruff check --fix . && .venv/bin/ruff format .
+
+lock:  ## Re-resolve the lock files from pyproject.toml
+	.venv/bin/pip install --quiet uv
+	.venv/bin/uv pip compile --quiet pyproject.toml -o requirements.lock
+	.venv/bin/uv pip compile --quiet pyproject.toml --extra dev -o requirements-dev.lock
+
+bench:
+	bench/run_web.sh

@@ -1,0 +1,24 @@
+"""allauth's emails (verification, password reset) go through the outbox like every other."""
+
+import uuid
+
+from allauth.account.adapter import DefaultAccountAdapter
+
+from mailings.services import queue_rendered_email
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix, email, context):
+        message = self.render_mail(template_prefix, email, context)
+        html = ""
+        for content, mimetype in getattr(message, "alternatives", []):
+            if mimetype == "text/html":
+                html = content
+        queue_rendered_email(
+            to=email,
+            subject=message.subject,
+            body_text=message.body,
+            body_html=html,
+            key=f"account:{template_prefix.rsplit('/', 1)[-1]}:{uuid.uuid4()}",
+            template=template_prefix,
+        )

@@ -1,0 +1,24 @@
+"""The Celery application. Exactly one beat process runs the schedule below (see README)."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "campaign_site.settings.dev")
+
+app = Celery("campaign_site")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # Re-queues outbox rows that were never queued (broker down) or are due a retry.
+    "mailings-sweep-outbox": {
+        "task": "mailings.tasks.sweep_outbox",
+        "schedule": 60.0,
+    },
+    "mailings-purge-sent-email": {
+        "task": "mailings.tasks.purge_old_email",
+        "schedule": crontab(hour=3, minute=17),
+    },
+}

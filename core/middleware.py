@@ -1,0 +1,97 @@
+"""Anonymous visitors' pages are cached here (origin) and marked cacheable for shared caches (CDNs).
+
+A response is cached only when the view opted in (`mark_public`), the visitor sent no session
+cookie, and the response sets no cookie: so nothing personal is ever stored or shared. Publishing
+a page or changing settings bumps a generation number, which retires every cached page at once.
+"""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.cache import patch_cache_control
+
+GENERATION_KEY = "pagecache:generation"
+PUBLIC_ATTR = "_public_cacheable"
+
+
+def mark_public(response):
+    """Opt a response in to the anonymous page cache."""
+    setattr(response, PUBLIC_ATTR, True)
+    return response
+
+
+def retire_cached_pages() -> None:
+    """Make every cached page stale; called when content or settings change."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, timeout=None)
+
+
+class AnonymousPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not self._request_is_cacheable(request):
+            return self._finish_private(self.get_response(request))
+
+        generation = cache.get(GENERATION_KEY, 0)
+        key = f"pagecache:{generation}:{request.get_host()}:{request.get_full_path()}"
+        cached = cache.get(key) if settings.PAGE_CACHE_SECONDS else None
+        if cached is not None:
+            status, headers, content = cached
+            response = HttpResponse(content, status=status)
+            for name, value in headers:
+                response[name] = value
+            response["X-Cache"] = "HIT"
+            return response
+
+        response = self.get_response(request)
+        if not self._response_is_cacheable(response):
+            return self._finish_private(response)
+
+        self._make_public(response)
+        if settings.PAGE_CACHE_SECONDS:
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+            headers = [(k, v) for k, v in response.items() if k.lower() != "x-cache"]
+            cache.set(key, (response.status_code, headers, response.content),
+                      settings.PAGE_CACHE_SECONDS)
+        response["X-Cache"] = "MISS"
+        return response
+
+    @staticmethod
+    def _request_is_cacheable(request) -> bool:
+        return (
+            request.method in ("GET", "HEAD")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        )
+
+    @staticmethod
+    def _response_is_cacheable(response) -> bool:
+        return (
+            getattr(response, PUBLIC_ATTR, False)
+            and response.status_code == 200
+            and not response.cookies
+            and not response.streaming
+        )
+
+    @staticmethod
+    def _make_public(response) -> None:
+        # The request carried no session, so the page is the same for every anonymous visitor:
+        # the Vary: Cookie that session access adds would only split the shared cache.
+        vary = [v.strip() for v in response.get("Vary", "").split(",") if v.strip()]
+        vary = [v for v in vary if v.lower() != "cookie"]
+        if vary:
+            response["Vary"] = ", ".join(vary)
+        elif "Vary" in response:
+            del response["Vary"]
+        response["Cache-Control"] = f"public, max-age=0, s-maxage={settings.PAGE_CACHE_SECONDS}"
+
+    @staticmethod
+    def _finish_private(response):
+        # Forms, accounts and anything personal must never be stored by a shared cache.
+        if "Cache-Control" not in response:
+            patch_cache_control(response, private=True, no_store=True)
+        return response

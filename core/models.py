@@ -1,0 +1,147 @@
+"""What every app may use: the campaign's site-wide settings and the abstract BasePage."""
+
+from django.core.validators import RegexValidator
+from django.db import models
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from .blocks import FooterLinkBlock
+
+hashtag_validator = RegexValidator(
+    r"^[A-Za-z][A-Za-z0-9_]{0,99}$",
+    "Use letters, numbers and underscores only, starting with a letter, without the # sign.",
+)
+
+
+@register_setting(icon="site")
+class CampaignSettings(BaseSiteSetting):
+    """The campaign's brand and contact details, shown on every page and in every email."""
+
+    campaign_name = models.CharField(
+        max_length=120,
+        default="Better Together",
+        help_text="The campaign's name, for example 'A Better Medway – Together'.",
+    )
+    strapline = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="A short line shown under the campaign name in the header.",
+    )
+    hashtag = models.CharField(
+        max_length=100,
+        blank=True,
+        validators=[hashtag_validator],
+        help_text="The campaign hashtag without '#', used in share links, e.g. MedwayTogether.",
+    )
+    phone_number = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="The single phone number for support, shown on every page.",
+    )
+    phone_opening_hours = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="When the phone line is open, e.g. 'Monday to Friday, 9am to 5pm'.",
+    )
+    contact_email = models.EmailField(
+        blank=True, help_text="A public email address for questions about the campaign."
+    )
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Shown in the header. Leave empty to show the campaign name as text.",
+    )
+    share_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The default picture shown when a page is shared on social media (1200×630).",
+    )
+    facebook_url = models.URLField(blank=True, help_text="The campaign's Facebook page.")
+    x_url = models.URLField(blank=True, verbose_name="X (Twitter) URL")
+    instagram_url = models.URLField(blank=True, verbose_name="Instagram URL")
+    linkedin_url = models.URLField(blank=True, verbose_name="LinkedIn URL")
+    youtube_url = models.URLField(blank=True, verbose_name="YouTube URL")
+    footer_links = StreamField(
+        [("link", FooterLinkBlock())],
+        blank=True,
+        help_text="Links in the footer, such as the privacy notice and accessibility statement.",
+    )
+    footer_text = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="A short line at the foot of every page, e.g. who runs the campaign.",
+    )
+
+    panels = [
+        MultiFieldPanel(
+            [FieldPanel("campaign_name"), FieldPanel("strapline"), FieldPanel("hashtag"),
+             FieldPanel("logo"), FieldPanel("share_image")],
+            heading="Brand",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("phone_number"), FieldPanel("phone_opening_hours"),
+             FieldPanel("contact_email")],
+            heading="Contact",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("facebook_url"), FieldPanel("x_url"), FieldPanel("instagram_url"),
+             FieldPanel("linkedin_url"), FieldPanel("youtube_url")],
+            heading="Social media",
+        ),
+        MultiFieldPanel([FieldPanel("footer_links"), FieldPanel("footer_text")], heading="Footer"),
+    ]
+
+    class Meta:
+        verbose_name = "Campaign settings"
+
+    @property
+    def phone_href(self) -> str:
+        return "tel:" + "".join(ch for ch in self.phone_number if ch.isdigit() or ch == "+")
+
+    @property
+    def social_links(self) -> list[tuple[str, str]]:
+        links = [
+            ("Facebook", self.facebook_url),
+            ("X (Twitter)", self.x_url),
+            ("Instagram", self.instagram_url),
+            ("LinkedIn", self.linkedin_url),
+            ("YouTube", self.youtube_url),
+        ]
+        return [(name, url) for name, url in links if url]
+
+
+class BasePage(Page):
+    """Fields every public page shares: a summary for listings, search and share cards."""
+
+    introduction = models.TextField(
+        blank=True,
+        max_length=500,
+        help_text="One or two plain sentences shown under the title, in listings and when shared.",
+    )
+    share_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Picture shown when this page is shared (1200×630). Defaults to the campaign's.",
+    )
+
+    search_fields = [*Page.search_fields, index.SearchField("introduction")]
+    promote_panels = [*Page.promote_panels, FieldPanel("share_image")]
+
+    class Meta:
+        abstract = True
+
+    @property
+    def summary(self) -> str:
+        return self.search_description or self.introduction

@@ -1,0 +1,75 @@
+"""Template helpers for the site's chrome: navigation, breadcrumbs, share links and meta tags."""
+
+from urllib.parse import quote, urlencode
+
+from django import template
+from wagtail.models import Page, Site
+
+register = template.Library()
+
+
+@register.inclusion_tag("components/navigation.html", takes_context=True)
+def main_navigation(context):
+    request = context.get("request")
+    site = Site.find_for_request(request) if request else None
+    items = []
+    if site:
+        root = site.root_page
+        items = list(root.get_children().live().public().in_menu())
+    current = context.get("page")
+    current_path = current.path if isinstance(current, Page) else ""
+    links = [
+        {"page": item,
+         "current": "page" if current_path == item.path
+         else ("true" if current_path.startswith(item.path) else "")}
+        for item in items
+    ]
+    root = site.root_page if site else None
+    return {"root": root, "links": links, "home_current": bool(root and current_path == root.path)}
+
+
+@register.inclusion_tag("components/breadcrumbs.html", takes_context=True)
+def breadcrumbs(context):
+    page = context.get("page")
+    request = context.get("request")
+    if not isinstance(page, Page) or page.depth <= 2:
+        return {"ancestors": []}
+    site = Site.find_for_request(request) if request else None
+    ancestors = page.get_ancestors().filter(depth__gte=2).live()
+    if site:
+        ancestors = ancestors.descendant_of(site.root_page, inclusive=True)
+    return {"ancestors": list(ancestors), "page": page, "request": request}
+
+
+@register.simple_tag
+def share_links(url: str, text: str, hashtag: str = "") -> list[dict]:
+    """Plain links to each network's share page: no third-party scripts, nothing loaded until
+    the visitor chooses to share."""
+    tag = hashtag.lstrip("#")
+    text_with_tag = f"{text} #{tag}" if tag else text
+    return [
+        {"network": "Facebook",
+         "href": "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url})},
+        {"network": "X (Twitter)",
+         "href": "https://twitter.com/intent/tweet?"
+         + urlencode({"text": text, "url": url, **({"hashtags": tag} if tag else {})})},
+        {"network": "LinkedIn",
+         "href": "https://www.linkedin.com/sharing/share-offsite/?" + urlencode({"url": url})},
+        {"network": "WhatsApp",
+         "href": "https://wa.me/?" + urlencode({"text": f"{text_with_tag} {url}"})},
+        {"network": "Bluesky",
+         "href": "https://bsky.app/intent/compose?" + urlencode({"text": f"{text_with_tag} {url}"})},
+        {"network": "Email",
+         "href": f"mailto:?subject={quote(text)}&body={quote(text_with_tag + ' ' + url)}"},
+    ]
+
+
+@register.filter
+def filesize_label(size: int | None) -> str:
+    if not size:
+        return ""
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return ""

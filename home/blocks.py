@@ -1,0 +1,62 @@
+"""The one StreamBlock every page body uses, composed from the foundation blocks and the
+features' blocks (home is the only content app that may import feature apps)."""
+
+from wagtail import blocks
+
+from core.blocks import (
+    CallToActionBlock,
+    DocumentBlock,
+    FAQBlock,
+    HeadingBlock,
+    ImageBlock,
+    QuoteBlock,
+    RichTextBlock,
+    SignpostBlock,
+    StatisticBlock,
+    VideoBlock,
+)
+
+
+class StoryTeaserListValue(blocks.StructValue):
+    def stories(self):
+        from .models import StoryPage
+
+        stories = StoryPage.objects.live().public().select_related("image")
+        chosen_ids = [page.pk for page in self.get("stories") or [] if page]
+        if chosen_ids:
+            by_id = {story.pk: story for story in stories.filter(pk__in=chosen_ids)}
+            return [by_id[pk] for pk in chosen_ids if pk in by_id]
+        return list(stories.order_by("-date", "-pk")[: self.get("count") or 3])
+
+
+class StoryTeaserListBlock(blocks.StructBlock):
+    heading = blocks.CharBlock(max_length=120, default="Stories from our community")
+    stories = blocks.ListBlock(
+        blocks.PageChooserBlock(page_type="home.StoryPage"),
+        required=False,
+        help_text="Choose stories, or leave empty to show the newest ones.",
+    )
+    count = blocks.IntegerBlock(
+        min_value=1, max_value=12, default=3, help_text="How many of the newest stories to show."
+    )
+
+    class Meta:
+        icon = "group"
+        template = "blocks/story_teasers.html"
+        value_class = StoryTeaserListValue
+        preview_value = {"heading": "Stories from our community", "count": 3}
+        description = "Short previews of local stories, linking to each one."
+
+
+class BaseStreamBlock(blocks.StreamBlock):
+    heading = HeadingBlock()
+    paragraph = RichTextBlock()
+    image = ImageBlock()
+    call_to_action = CallToActionBlock()
+    quote = QuoteBlock()
+    statistic = StatisticBlock()
+    faq = FAQBlock()
+    signpost = SignpostBlock()
+    document = DocumentBlock()
+    video = VideoBlock()
+    story_teasers = StoryTeaserListBlock()

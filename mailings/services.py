@@ -1,0 +1,203 @@
+"""Sending email, once. Callers use `queue_email` inside their own transaction; the worker calls
+`deliver`. Nothing here knows which feature an email belongs to."""
+
+import hashlib
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import timedelta
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .models import OutboundEmail
+
+logger = logging.getLogger(__name__)
+
+RETRY_BASE_SECONDS = 30
+RETRY_MAX_SECONDS = 6 * 3600
+SWEEP_GRACE = timedelta(seconds=30)
+
+
+def message_id_for_key(key: str) -> str:
+    """A Message-ID that is the same every time a key is sent, so receivers drop the rare
+    duplicate left by a crash between handing the message over and recording it as sent."""
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{key}".encode()).hexdigest()[:40]
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    return f"<{digest}@{domain}>"
+
+
+def render_email(template: str, context: dict) -> tuple[str, str, str]:
+    """Subject, plain text and HTML for `mailings/emails/<template>.*`."""
+    from core.models import CampaignSettings
+
+    full_context = {"campaign": CampaignSettings.load(), "SITE_URL": settings.SITE_URL, **context}
+    base = f"mailings/emails/{template}"
+    subject = " ".join(render_to_string(f"{base}.subject.txt", full_context).split())
+    text = render_to_string(f"{base}.txt", full_context)
+    try:
+        html = render_to_string(f"{base}.html", full_context)
+    except TemplateDoesNotExist:
+        html = ""
+    return subject, text, html
+
+
+def queue_email(
+    *, to: str, template: str, context: dict, key: str, headers: dict | None = None
+) -> OutboundEmail:
+    """Store an email in the outbox and send it once the caller's transaction commits.
+
+    Calling again with the same key returns the stored email and sends nothing new.
+    """
+    existing = OutboundEmail.objects.filter(key=key).first()
+    if existing:
+        return existing
+    subject, text, html = render_email(template, context)
+    return queue_rendered_email(
+        to=to, subject=subject, body_text=text, body_html=html, key=key, template=template,
+        context=context, headers=headers,
+    )
+
+
+def queue_rendered_email(
+    *,
+    to: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    key: str,
+    template: str = "",
+    context: dict | None = None,
+    headers: dict | None = None,
+) -> OutboundEmail:
+    """Store an already-rendered email (e.g. from allauth) in the outbox, once per key."""
+    email, created = OutboundEmail.objects.get_or_create(
+        key=key,
+        defaults={
+            "to": to,
+            "template": template,
+            "context": context or {},
+            "subject": " ".join(subject.split()),
+            "body_text": body_text,
+            "body_html": body_html,
+            "headers": headers or {},
+        },
+    )
+    if created:
+        transaction.on_commit(lambda: enqueue_delivery(email.pk))
+    return email
+
+
+def enqueue_delivery(email_id: int) -> None:
+    """Hand an email to the worker. If the broker is down the row waits for the sweep."""
+    from .tasks import send_email
+
+    try:
+        send_email.delay(email_id)
+    except Exception as exc:  # broker unreachable: the sweep will queue it later
+        logger.warning("could not queue email %s: %s", email_id, type(exc).__name__)
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    outcome: str  # "sent", "skipped", "retry" or "failed"
+    retry_in: int = 0
+
+
+def retry_delay(attempts: int) -> int:
+    return min(RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), RETRY_MAX_SECONDS)
+
+
+def deliver(email_id: int) -> DeliveryResult:
+    """Send one outbox email if it is still waiting and due; record what happened.
+
+    The row stays locked while it is sent, so a second worker skips it rather than sending
+    it again; a row already sent, cancelled or given up on is left alone.
+    """
+    with transaction.atomic():
+        email = (
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk=email_id, status=OutboundEmail.Status.PENDING,
+                    next_attempt_at__lte=timezone.now())
+            .first()
+        )
+        if email is None:
+            return DeliveryResult("skipped")
+        email.attempts += 1
+        try:
+            build_message(email).send()
+        except (smtplib.SMTPException, OSError) as exc:
+            return _record_failure(email, exc)
+        except Exception as exc:  # an email provider's API error (anymail) is also transient
+            if type(exc).__module__.startswith("anymail"):
+                return _record_failure(email, exc)
+            raise
+        email.status = OutboundEmail.Status.SENT
+        email.sent_at = timezone.now()
+        email.last_error = ""
+        email.save(update_fields=["status", "sent_at", "attempts", "last_error"])
+        logger.info("email sent id=%s template=%s", email.pk, email.template)
+        return DeliveryResult("sent")
+
+
+def _record_failure(email: OutboundEmail, exc: Exception) -> DeliveryResult:
+    email.last_error = f"{type(exc).__name__}: {exc}"[:500]
+    if email.attempts >= settings.EMAIL_MAX_ATTEMPTS:
+        email.status = OutboundEmail.Status.FAILED
+        outcome = DeliveryResult("failed")
+    else:
+        delay = retry_delay(email.attempts)
+        email.next_attempt_at = timezone.now() + timedelta(seconds=delay)
+        outcome = DeliveryResult("retry", retry_in=delay)
+    email.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+    logger.warning("email failed id=%s attempt=%s error=%s", email.pk, email.attempts,
+                   type(exc).__name__)
+    return outcome
+
+
+def build_message(email: OutboundEmail) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email.to],
+        headers={"Message-ID": message_id_for_key(email.key), **email.headers},
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    return message
+
+
+def due_email_ids(*, limit: int = 500) -> list[int]:
+    """Emails waiting to be sent that nobody has queued recently."""
+    cutoff = timezone.now() - SWEEP_GRACE
+    return list(
+        OutboundEmail.objects.filter(status=OutboundEmail.Status.PENDING,
+                                     next_attempt_at__lte=cutoff)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def sweep_outbox() -> int:
+    ids = due_email_ids()
+    for email_id in ids:
+        enqueue_delivery(email_id)
+    return len(ids)
+
+
+def purge_old_email(*, older_than_days: int | None = None) -> int:
+    """Delete sent and abandoned emails after the retention period: they hold personal data."""
+    days = older_than_days if older_than_days is not None else settings.EMAIL_RETENTION_DAYS
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted, _ = OutboundEmail.objects.filter(
+        status__in=[OutboundEmail.Status.SENT, OutboundEmail.Status.FAILED,
+                    OutboundEmail.Status.CANCELLED],
+        created_at__lt=cutoff,
+    ).delete()
+    return deleted
