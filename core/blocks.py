@@ -136,9 +136,11 @@ class FAQBlock(blocks.StructBlock):
         preview_value = {
             "heading": "Questions and answers",
             "items": [
-                {"question": "Is loneliness the same as being alone?",
-                 "answer": "<p>No. You can feel lonely in a crowd, and be alone without "
-                 "feeling lonely.</p>"},
+                {
+                    "question": "Is loneliness the same as being alone?",
+                    "answer": "<p>No. You can feel lonely in a crowd, and be alone without "
+                    "feeling lonely.</p>",
+                },
             ],
         }
         description = "Questions that open to show their answers (works without JavaScript)."

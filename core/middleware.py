@@ -56,8 +56,9 @@ class AnonymousPageCacheMiddleware:
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
             headers = [(k, v) for k, v in response.items() if k.lower() != "x-cache"]
-            cache.set(key, (response.status_code, headers, response.content),
-                      settings.PAGE_CACHE_SECONDS)
+            cache.set(
+                key, (response.status_code, headers, response.content), settings.PAGE_CACHE_SECONDS
+            )
         response["X-Cache"] = "MISS"
         return response
 

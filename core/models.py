@@ -83,18 +83,31 @@ class CampaignSettings(BaseSiteSetting):
 
     panels = [
         MultiFieldPanel(
-            [FieldPanel("campaign_name"), FieldPanel("strapline"), FieldPanel("hashtag"),
-             FieldPanel("logo"), FieldPanel("share_image")],
+            [
+                FieldPanel("campaign_name"),
+                FieldPanel("strapline"),
+                FieldPanel("hashtag"),
+                FieldPanel("logo"),
+                FieldPanel("share_image"),
+            ],
             heading="Brand",
         ),
         MultiFieldPanel(
-            [FieldPanel("phone_number"), FieldPanel("phone_opening_hours"),
-             FieldPanel("contact_email")],
+            [
+                FieldPanel("phone_number"),
+                FieldPanel("phone_opening_hours"),
+                FieldPanel("contact_email"),
+            ],
             heading="Contact",
         ),
         MultiFieldPanel(
-            [FieldPanel("facebook_url"), FieldPanel("x_url"), FieldPanel("instagram_url"),
-             FieldPanel("linkedin_url"), FieldPanel("youtube_url")],
+            [
+                FieldPanel("facebook_url"),
+                FieldPanel("x_url"),
+                FieldPanel("instagram_url"),
+                FieldPanel("linkedin_url"),
+                FieldPanel("youtube_url"),
+            ],
             heading="Social media",
         ),
         MultiFieldPanel([FieldPanel("footer_links"), FieldPanel("footer_text")], heading="Footer"),

@@ -103,7 +103,7 @@ def server_error(request):
     try:
         from .models import CampaignSettings
 
-        context["campaign"] = CampaignSettings.load(request_or_site=request)
+        context["campaign"] = CampaignSettings.for_request(request)
     except Exception:  # the error page must render even when the database is down
         logger.warning("error page is using default campaign settings")
     template = loader.get_template("500.html")

@@ -31,8 +31,16 @@ def stream(*blocks: tuple[str, object]) -> str:
 
 
 def signpost(name, description, phone="", website="", hours=""):
-    return ("signpost", {"name": name, "description": description, "phone": phone,
-                         "website": website, "opening_hours": hours})
+    return (
+        "signpost",
+        {
+            "name": name,
+            "description": description,
+            "phone": phone,
+            "website": website,
+            "opening_hours": hours,
+        },
+    )
 
 
 GUIDE_TEXT = [
@@ -60,24 +68,43 @@ class DemoBuilder:
 
     @transaction.atomic
     def build(self) -> HomePage:
-        images = {name: self.image(name, seed) for seed, name in enumerate(
-            ["Neighbours chatting", "Coffee morning", "Walking group", "Community garden",
-             "Share card"])}
+        images = {
+            name: self.image(name, seed)
+            for seed, name in enumerate(
+                [
+                    "Neighbours chatting",
+                    "Coffee morning",
+                    "Walking group",
+                    "Community garden",
+                    "Share card",
+                ]
+            )
+        }
         guide = self.document()
         home = self.home_page(images)
-        stories_index = self.child(home, StoryIndexPage, "stories", title="Local stories",
-                                   introduction="People and projects in our area bringing "
-                                   "others together.", show_in_menus=True)
+        stories_index = self.child(
+            home,
+            StoryIndexPage,
+            "stories",
+            title="Local stories",
+            introduction="People and projects in our area bringing others together.",
+            show_in_menus=True,
+        )
         stories = self.stories(stories_index, images)
         what = self.child(home, CampaignPage, "what-is-loneliness", **self.what_is_loneliness())
-        why = self.child(home, CampaignPage, "why-it-matters", **self.why_it_matters())
+        self.child(home, CampaignPage, "why-it-matters", **self.why_it_matters())
         support = self.child(home, CampaignPage, "get-support", **self.get_support(guide))
         about = self.child(home, StandardPage, "about", **self.about())
         privacy = self.child(home, StandardPage, "privacy", **self.privacy())
         accessibility = self.child(home, StandardPage, "accessibility", **self.accessibility())
-        self.featured(home, [(what, images["Neighbours chatting"]),
-                             (support, images["Walking group"]),
-                             (stories_index, images["Community garden"])])
+        self.featured(
+            home,
+            [
+                (what, images["Neighbours chatting"]),
+                (support, images["Walking group"]),
+                (stories_index, images["Community garden"]),
+            ],
+        )
         if home.cta_page_id is None:
             home.cta_page = support
             home.save_revision().publish()
@@ -101,8 +128,11 @@ class DemoBuilder:
         if existing:
             return existing
         document = Document(title=title)
-        document.file.save("staying-connected-guide.pdf",
-                           ContentFile(simple_pdf("Staying Connected", GUIDE_TEXT)), save=False)
+        document.file.save(
+            "staying-connected-guide.pdf",
+            ContentFile(simple_pdf("Staying Connected", GUIDE_TEXT)),
+            save=False,
+        )
         document.save()
         return document
 
@@ -126,16 +156,28 @@ class DemoBuilder:
             "Riverside feel connected: to neighbours, to local groups and to support when "
             "they need it.",
             message=stream(
-                ("statistic", {"figure": "1 in 14", "label": "adults in England feel lonely "
-                               "often or always", "source": "Office for National Statistics"}),
-                ("paragraph", rich(
-                    "You can be lonely in a crowded room. Loneliness is a feeling that we do "
-                    "not have the connection we want. It is not only older people who feel it: "
-                    "young people, new parents, carers and people who have moved home often do.",
-                    "The good news is that small things help: saying hello to a neighbour, "
-                    "hosting a coffee morning or volunteering at a community event.")),
-                ("story_teasers", {"heading": "Stories from our community", "stories": [],
-                                   "count": 3}),
+                (
+                    "statistic",
+                    {
+                        "figure": "1 in 14",
+                        "label": "adults in England feel lonely often or always",
+                        "source": "Office for National Statistics",
+                    },
+                ),
+                (
+                    "paragraph",
+                    rich(
+                        "You can be lonely in a crowded room. Loneliness is a feeling that we do "
+                        "not have the connection we want. It is not only older people who feel it: "
+                        "young people, new parents, carers and people who have moved home often do.",
+                        "The good news is that small things help: saying hello to a neighbour, "
+                        "hosting a coffee morning or volunteering at a community event.",
+                    ),
+                ),
+                (
+                    "story_teasers",
+                    {"heading": "Stories from our community", "stories": [], "count": 3},
+                ),
             ),
         )
         root.add_child(instance=home)
@@ -148,8 +190,12 @@ class DemoBuilder:
             site.site_name = "Better Together"
             site.save()
         else:
-            Site.objects.create(hostname="localhost", root_page=home, is_default_site=True,
-                                site_name="Better Together")
+            Site.objects.create(
+                hostname="localhost",
+                root_page=home,
+                is_default_site=True,
+                site_name="Better Together",
+            )
         if old_root and old_root.pk != home.pk and old_root.specific_class is Page:
             old_root.delete()
         return home
@@ -171,30 +217,57 @@ class DemoBuilder:
             "the difference helps us find the right kind of help.",
             "body": stream(
                 ("heading", {"text": "Loneliness is a feeling", "level": "h2"}),
-                ("paragraph", rich(
-                    "Loneliness is an unwelcome feeling of lack or loss of companionship. It "
-                    "happens when the relationships we have do not match the ones we want.",
-                    "Social isolation is different: it means having few contacts with other "
-                    "people. You can be lonely in a crowded room, and you can spend a lot of time "
-                    "alone without feeling lonely.")),
+                (
+                    "paragraph",
+                    rich(
+                        "Loneliness is an unwelcome feeling of lack or loss of companionship. It "
+                        "happens when the relationships we have do not match the ones we want.",
+                        "Social isolation is different: it means having few contacts with other "
+                        "people. You can be lonely in a crowded room, and you can spend a lot of time "
+                        "alone without feeling lonely.",
+                    ),
+                ),
                 ("heading", {"text": "Different kinds of loneliness", "level": "h2"}),
-                ("paragraph", "<ul><li><b>Emotional loneliness</b>: missing one particular "
-                 "person, such as a partner, sister or best friend.</li><li><b>Social "
-                 "loneliness</b>: missing a wider group of friends or neighbours.</li><li>"
-                 "<b>Situational loneliness</b>: at certain times, like weekends, bank holidays "
-                 "or Christmas.</li><li><b>Chronic loneliness</b>: feeling lonely all or most "
-                 "of the time.</li></ul>"),
-                ("quote", {"quote": "You can be lonely in a crowded room, but you will not be "
-                           "socially isolated.", "attribution": "Kent County Council report"}),
-                ("faq", {"heading": "Questions people ask", "items": [
-                    {"question": "Is loneliness only something older people feel?",
-                     "answer": rich("No. Young people, students, new parents, carers and people "
+                (
+                    "paragraph",
+                    "<ul><li><b>Emotional loneliness</b>: missing one particular "
+                    "person, such as a partner, sister or best friend.</li><li><b>Social "
+                    "loneliness</b>: missing a wider group of friends or neighbours.</li><li>"
+                    "<b>Situational loneliness</b>: at certain times, like weekends, bank holidays "
+                    "or Christmas.</li><li><b>Chronic loneliness</b>: feeling lonely all or most "
+                    "of the time.</li></ul>",
+                ),
+                (
+                    "quote",
+                    {
+                        "quote": "You can be lonely in a crowded room, but you will not be "
+                        "socially isolated.",
+                        "attribution": "Kent County Council report",
+                    },
+                ),
+                (
+                    "faq",
+                    {
+                        "heading": "Questions people ask",
+                        "items": [
+                            {
+                                "question": "Is loneliness only something older people feel?",
+                                "answer": rich(
+                                    "No. Young people, students, new parents, carers and people "
                                     "who have just moved home or lost their job often feel "
-                                    "lonely too.")},
-                    {"question": "What can trigger loneliness?",
-                     "answer": rich("Life changes such as bereavement, retirement, illness, "
-                                    "becoming a carer, moving home or a relationship ending.")},
-                ]}),
+                                    "lonely too."
+                                ),
+                            },
+                            {
+                                "question": "What can trigger loneliness?",
+                                "answer": rich(
+                                    "Life changes such as bereavement, retirement, illness, "
+                                    "becoming a carer, moving home or a relationship ending."
+                                ),
+                            },
+                        ],
+                    },
+                ),
             ),
         }
 
@@ -205,14 +278,25 @@ class DemoBuilder:
             "introduction": "Feeling lonely for a long time is bad for our health, and it is "
             "something a whole community can help with.",
             "body": stream(
-                ("statistic", {"figure": "15", "label": "cigarettes a day: long-term loneliness "
-                               "can be as harmful to health", "source": "Holt-Lunstad, 2010"}),
-                ("paragraph", rich(
-                    "Loneliness is linked to poorer mental and physical health, and to people "
-                    "needing care sooner. Building community helps everyone, not only people "
-                    "who feel lonely.",
-                    "That is why this campaign asks residents, community groups and employers "
-                    "to make small pledges to connect with others.")),
+                (
+                    "statistic",
+                    {
+                        "figure": "15",
+                        "label": "cigarettes a day: long-term loneliness "
+                        "can be as harmful to health",
+                        "source": "Holt-Lunstad, 2010",
+                    },
+                ),
+                (
+                    "paragraph",
+                    rich(
+                        "Loneliness is linked to poorer mental and physical health, and to people "
+                        "needing care sooner. Building community helps everyone, not only people "
+                        "who feel lonely.",
+                        "That is why this campaign asks residents, community groups and employers "
+                        "to make small pledges to connect with others.",
+                    ),
+                ),
             ),
         }
 
@@ -223,18 +307,38 @@ class DemoBuilder:
             "introduction": "Whatever you are going through, you do not have to do it alone. "
             "Here is who can help, and how to reach them.",
             "body": stream(
-                signpost("Better Together phone line", "Talk to someone who can help you find "
-                         "local groups, activities and services.", PHONE, "", HOURS),
-                signpost("Connect Well", "A directory of local activities and services, with "
-                         "people who can refer you.", "01632 960 456",
-                         "https://connectwell.example.org", HOURS),
-                signpost("Samaritans", "Free, confidential support if you are struggling to "
-                         "cope. Any time, day or night.", "116 123", "https://www.samaritans.org",
-                         "24 hours a day, every day"),
+                signpost(
+                    "Better Together phone line",
+                    "Talk to someone who can help you find local groups, activities and services.",
+                    PHONE,
+                    "",
+                    HOURS,
+                ),
+                signpost(
+                    "Connect Well",
+                    "A directory of local activities and services, with people who can refer you.",
+                    "01632 960 456",
+                    "https://connectwell.example.org",
+                    HOURS,
+                ),
+                signpost(
+                    "Samaritans",
+                    "Free, confidential support if you are struggling to "
+                    "cope. Any time, day or night.",
+                    "116 123",
+                    "https://www.samaritans.org",
+                    "24 hours a day, every day",
+                ),
                 ("heading", {"text": "Staying Connected guide", "level": "h2"}),
-                ("document", {"document": guide.pk, "title": "Staying Connected guide",
-                              "description": "Simple ideas for keeping in touch and finding "
-                              "things to do near you."}),
+                (
+                    "document",
+                    {
+                        "document": guide.pk,
+                        "title": "Staying Connected guide",
+                        "description": "Simple ideas for keeping in touch and finding "
+                        "things to do near you.",
+                    },
+                ),
             ),
         }
 
@@ -244,10 +348,16 @@ class DemoBuilder:
             "show_in_menus": False,
             "introduction": "Better Together is a long-term campaign by the council and local "
             "partners to tackle loneliness and social isolation.",
-            "body": stream(("paragraph", rich(
-                "The campaign follows the recommendations of the council's scrutiny committee: "
-                "one place online and one phone number for support, a campaign that lasts, and "
-                "measurable results reported to a monitoring panel."))),
+            "body": stream(
+                (
+                    "paragraph",
+                    rich(
+                        "The campaign follows the recommendations of the council's scrutiny committee: "
+                        "one place online and one phone number for support, a campaign that lasts, and "
+                        "measurable results reported to a monitoring panel."
+                    ),
+                )
+            ),
         }
 
     def privacy(self):
@@ -256,14 +366,20 @@ class DemoBuilder:
             "show_in_menus": False,
             "last_reviewed": datetime.date(2026, 11, 1),
             "introduction": "How we collect, use and protect your personal information.",
-            "body": stream(("paragraph", rich(
-                "We collect only what we need: for a pledge, your first name, email address and "
-                "area. We use them to confirm your pledge, to send the reminders you asked for, "
-                "and to count pledges by area.",
-                "You can see, change or delete your information at any time using the link in "
-                "any email we send you. We delete personal information we no longer need.",
-                "The council is the data controller. Contact the data protection officer at "
-                "dpo@example.org."))),
+            "body": stream(
+                (
+                    "paragraph",
+                    rich(
+                        "We collect only what we need: for a pledge, your first name, email address and "
+                        "area. We use them to confirm your pledge, to send the reminders you asked for, "
+                        "and to count pledges by area.",
+                        "You can see, change or delete your information at any time using the link in "
+                        "any email we send you. We delete personal information we no longer need.",
+                        "The council is the data controller. Contact the data protection officer at "
+                        "dpo@example.org.",
+                    ),
+                )
+            ),
         }
 
     def accessibility(self):
@@ -272,46 +388,86 @@ class DemoBuilder:
             "show_in_menus": False,
             "last_reviewed": datetime.date(2026, 11, 1),
             "introduction": "We want as many people as possible to be able to use this website.",
-            "body": stream(("paragraph", rich(
-                "You should be able to zoom in up to 400% without text spilling off the screen, "
-                "navigate the whole website using just a keyboard or speech recognition "
-                "software, and listen to it using a screen reader.",
-                "This website aims to meet the Web Content Accessibility Guidelines version 2.2 "
-                "AA standard. If you find a problem, call " + PHONE + " and we will help."))),
+            "body": stream(
+                (
+                    "paragraph",
+                    rich(
+                        "You should be able to zoom in up to 400% without text spilling off the screen, "
+                        "navigate the whole website using just a keyboard or speech recognition "
+                        "software, and listen to it using a screen reader.",
+                        "This website aims to meet the Web Content Accessibility Guidelines version 2.2 "
+                        "AA standard. If you find a problem, call " + PHONE + " and we will help.",
+                    ),
+                )
+            ),
         }
 
     def stories(self, index, images):
         data = [
-            ("tuesday-walkers", "The Tuesday walkers", "Chatham", "Walking group",
-             "A weekly walk that started with three neighbours now welcomes thirty.",
-             "It started with three of us who had all lost our husbands the same year."),
-            ("community-cafe", "A cafe where everyone knows your name", "Gillingham",
-             "Coffee morning", "How one community cafe made a pay-it-forward board for lonely "
-             "customers.", "People come in for a cup of tea and stay for the conversation."),
-            ("garden-share", "Growing friendships at the community garden", "Rochester",
-             "Community garden", "Volunteers of every age meet every Saturday to grow food "
-             "together.", "I moved here knowing nobody. Now I know half the street."),
+            (
+                "tuesday-walkers",
+                "The Tuesday walkers",
+                "Chatham",
+                "Walking group",
+                "A weekly walk that started with three neighbours now welcomes thirty.",
+                "It started with three of us who had all lost our husbands the same year.",
+            ),
+            (
+                "community-cafe",
+                "A cafe where everyone knows your name",
+                "Gillingham",
+                "Coffee morning",
+                "How one community cafe made a pay-it-forward board for lonely customers.",
+                "People come in for a cup of tea and stay for the conversation.",
+            ),
+            (
+                "garden-share",
+                "Growing friendships at the community garden",
+                "Rochester",
+                "Community garden",
+                "Volunteers of every age meet every Saturday to grow food together.",
+                "I moved here knowing nobody. Now I know half the street.",
+            ),
         ]
         pages = []
         for offset, (slug, title, place, image_name, intro, quote) in enumerate(data):
-            pages.append(self.child(
-                index, StoryPage, slug, title=title, place=place, introduction=intro,
-                date=datetime.date(2026, 10, 1) + datetime.timedelta(days=7 * offset),
-                image=images[image_name], image_alt="",
-                body=stream(
-                    ("paragraph", rich(intro, "Anyone can join: just come along, or call the "
-                                       "campaign phone line to find out more.")),
-                    ("quote", {"quote": quote, "attribution": f"A volunteer in {place}"}),
-                ),
-            ))
+            pages.append(
+                self.child(
+                    index,
+                    StoryPage,
+                    slug,
+                    title=title,
+                    place=place,
+                    introduction=intro,
+                    date=datetime.date(2026, 10, 1) + datetime.timedelta(days=7 * offset),
+                    image=images[image_name],
+                    image_alt="",
+                    body=stream(
+                        (
+                            "paragraph",
+                            rich(
+                                intro,
+                                "Anyone can join: just come along, or call the "
+                                "campaign phone line to find out more.",
+                            ),
+                        ),
+                        ("quote", {"quote": quote, "attribution": f"A volunteer in {place}"}),
+                    ),
+                )
+            )
         return pages
 
     def featured(self, home, items):
         if home.featured_pages.exists():
             return
         for order, (page, image) in enumerate(items):
-            FeaturedPage.objects.create(home=home, page=page, image=image, sort_order=order,
-                                        text=page.specific.introduction[:250])
+            FeaturedPage.objects.create(
+                home=home,
+                page=page,
+                image=image,
+                sort_order=order,
+                text=page.specific.introduction[:250],
+            )
 
     def settings(self, home, privacy, accessibility, about, share_image):
         site = Site.objects.get(root_page=home)
@@ -329,9 +485,14 @@ class DemoBuilder:
         campaign.x_url = "https://x.com/example"
         campaign.instagram_url = "https://www.instagram.com/example"
         campaign.footer_text = "Better Together is run by Riverside Council with local partners."
-        campaign.footer_links = json.dumps([
-            {"type": "link", "value": {"text": text, "page": page.pk, "url": ""}}
-            for text, page in (("About the campaign", about), ("Privacy", privacy),
-                               ("Accessibility", accessibility))
-        ])
+        campaign.footer_links = json.dumps(
+            [
+                {"type": "link", "value": {"text": text, "page": page.pk, "url": ""}}
+                for text, page in (
+                    ("About the campaign", about),
+                    ("Privacy", privacy),
+                    ("Accessibility", accessibility),
+                )
+            ]
+        )
         campaign.save()

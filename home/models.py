@@ -41,18 +41,27 @@ class HomePage(PublicPage):
         max_length=400, blank=True, help_text="One or two sentences under the headline."
     )
     hero_image = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="A warm picture of local people. Leave empty for a plain banner.",
     )
     hero_image_alt = models.CharField(
-        max_length=250, blank=True,
+        max_length=250,
+        blank=True,
         help_text="Describe the picture for people who cannot see it (empty if decorative).",
     )
     cta_text = models.CharField(
         max_length=60, blank=True, help_text="The main button, e.g. 'Make a pledge'."
     )
     cta_page = models.ForeignKey(
-        "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="Where the main button goes.",
     )
     message = StreamField(
@@ -63,8 +72,14 @@ class HomePage(PublicPage):
     content_panels = [
         *BasePage.content_panels,
         MultiFieldPanel(
-            [FieldPanel("hero_heading"), FieldPanel("hero_text"), FieldPanel("hero_image"),
-             FieldPanel("hero_image_alt"), FieldPanel("cta_text"), FieldPanel("cta_page")],
+            [
+                FieldPanel("hero_heading"),
+                FieldPanel("hero_text"),
+                FieldPanel("hero_image"),
+                FieldPanel("hero_image_alt"),
+                FieldPanel("cta_text"),
+                FieldPanel("cta_page"),
+            ],
             heading="Banner",
         ),
         FieldPanel("introduction"),
@@ -74,8 +89,11 @@ class HomePage(PublicPage):
             heading="Featured content",
         ),
     ]
-    search_fields = [*BasePage.search_fields, index.SearchField("hero_text"),
-                     index.SearchField("message")]
+    search_fields = [
+        *BasePage.search_fields,
+        index.SearchField("hero_text"),
+        index.SearchField("message"),
+    ]
 
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["home.CampaignPage", "home.StandardPage", "home.StoryIndexPage"]
@@ -86,9 +104,7 @@ class HomePage(PublicPage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        featured = (
-            self.featured_pages.select_related("page", "image").filter(page__live=True)
-        )
+        featured = self.featured_pages.select_related("page", "image").filter(page__live=True)
         context["featured"] = list(featured)
         return context
 
@@ -98,7 +114,9 @@ class FeaturedPage(Orderable):
 
     home = ParentalKey(HomePage, on_delete=models.CASCADE, related_name="featured_pages")
     page = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
-    title = models.CharField(max_length=120, blank=True, help_text="Leave empty for the page title.")
+    title = models.CharField(
+        max_length=120, blank=True, help_text="Leave empty for the page title."
+    )
     text = models.CharField(max_length=250, blank=True)
     image = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -115,13 +133,21 @@ class CampaignPage(PublicPage):
     """A section of the campaign, built from blocks: what loneliness is, how to get support…"""
 
     hero_image = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="Optional picture at the top of the page (treated as decorative).",
     )
     body = StreamField(BaseStreamBlock(), help_text="The page's content, block by block.")
 
-    content_panels = [*BasePage.content_panels, FieldPanel("introduction"),
-                      FieldPanel("hero_image"), FieldPanel("body")]
+    content_panels = [
+        *BasePage.content_panels,
+        FieldPanel("introduction"),
+        FieldPanel("hero_image"),
+        FieldPanel("body"),
+    ]
     search_fields = [*BasePage.search_fields, index.SearchField("body")]
 
     parent_page_types = ["home.HomePage", "home.CampaignPage"]
@@ -139,8 +165,12 @@ class StandardPage(PublicPage):
         null=True, blank=True, help_text="Shown on statements such as the privacy notice."
     )
 
-    content_panels = [*BasePage.content_panels, FieldPanel("introduction"), FieldPanel("body"),
-                      FieldPanel("last_reviewed")]
+    content_panels = [
+        *BasePage.content_panels,
+        FieldPanel("introduction"),
+        FieldPanel("body"),
+        FieldPanel("last_reviewed"),
+    ]
     search_fields = [*BasePage.search_fields, index.SearchField("body")]
 
     parent_page_types = ["home.HomePage", "home.CampaignPage", "home.StandardPage"]
@@ -167,7 +197,10 @@ class StoryIndexPage(RoutablePageMixin, PublicPage):
 
     def stories(self):
         return (
-            StoryPage.objects.child_of(self).live().public().select_related("image")
+            StoryPage.objects.child_of(self)
+            .live()
+            .public()
+            .select_related("image")
             .order_by("-date", "-pk")
         )
 
@@ -227,8 +260,7 @@ class StoryPage(PublicPage):
         MultiFieldPanel([FieldPanel("image"), FieldPanel("image_alt")], heading="Picture"),
         FieldPanel("body"),
     ]
-    search_fields = [*BasePage.search_fields, index.SearchField("body"),
-                     index.SearchField("place")]
+    search_fields = [*BasePage.search_fields, index.SearchField("body"), index.SearchField("place")]
 
     parent_page_types = ["home.StoryIndexPage"]
     subpage_types = []

@@ -63,14 +63,14 @@ class StoryPageFactory(wagtail_factories.PageFactory):
 
 def make_site(**settings_fields) -> HomePage:
     """A site whose root is a fresh HomePage, with campaign settings filled in."""
+    # Wagtail's welcome page (and the site pointing at it) make way for ours.
+    Page.objects.filter(depth=2).delete()
     root = Page.get_first_root_node()
-    home = HomePageFactory(parent=root)
-    Site.objects.update_or_create(
-        is_default_site=True,
-        defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": "Test"},
+    home = HomePageFactory(parent=root, slug="home")
+    Site.objects.all().delete()
+    Site.objects.create(
+        is_default_site=True, hostname="localhost", port=80, root_page=home, site_name="Test"
     )
-    # Wagtail's welcome page would otherwise sit beside ours.
-    Page.objects.filter(depth=2).exclude(pk=home.pk).delete()
     campaign = CampaignSettings.for_site(Site.objects.get(is_default_site=True))
     fields = {
         "campaign_name": "Better Together",

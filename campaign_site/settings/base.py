@@ -19,7 +19,6 @@ env = environ.Env(
     LOG_LEVEL=(str, "INFO"),
     TRUSTED_PROXY_COUNT=(int, 0),
     PAGE_CACHE_SECONDS=(int, 60),
-    SHARED_CACHE_SECONDS=(int, 300),
     DEFAULT_FROM_EMAIL=(str, "Better Together <hello@example.org>"),
     EMAIL_TIMEOUT=(int, 20),
     EMAIL_MAX_ATTEMPTS=(int, 8),
@@ -82,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.StaffMFARequiredMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -148,8 +148,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -178,6 +180,8 @@ ACCOUNT_RATE_LIMITS = {
 }
 ALLAUTH_TRUSTED_PROXY_COUNT = env("TRUSTED_PROXY_COUNT")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Staff must set up an authenticator app before using the admin (off by default locally).
+STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=False)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env("TIME_ZONE")
@@ -205,8 +209,11 @@ vars().update(EMAIL_CONFIG)
 # An email service provider through django-anymail, for example
 # EMAIL_BACKEND=anymail.backends.postmark.EmailBackend with ANYMAIL_POSTMARK_SERVER_TOKEN=...
 EMAIL_BACKEND = env("EMAIL_BACKEND", default=EMAIL_CONFIG["EMAIL_BACKEND"])
-ANYMAIL = {key.removeprefix("ANYMAIL_"): value for key, value in env.ENVIRON.items()
-           if key.startswith("ANYMAIL_")}
+ANYMAIL = {
+    key.removeprefix("ANYMAIL_"): value
+    for key, value in env.ENVIRON.items()
+    if key.startswith("ANYMAIL_")
+}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env("EMAIL_TIMEOUT")
@@ -265,13 +272,14 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILADMIN_RICH_TEXT_EDITORS = {
     "default": {
         "WIDGET": "wagtail.admin.rich_text.DraftailRichTextArea",
-        "OPTIONS": {"features": ["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"]},
+        "OPTIONS": {
+            "features": ["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"]
+        },
     }
 }
 
 # How long anonymous visitors' pages are kept by our origin cache and by shared caches (CDNs).
 PAGE_CACHE_SECONDS = env("PAGE_CACHE_SECONDS")
-SHARED_CACHE_SECONDS = env("SHARED_CACHE_SECONDS")
 
 # Security headers. CSP is strict on the public site; Wagtail's admin needs inline styles.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -7,38 +7,162 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('wagtailcore', '0098_apitoken'),
-        ('wagtailimages', '0027_image_description'),
+        ("wagtailcore", "0098_apitoken"),
+        ("wagtailimages", "0027_image_description"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CampaignSettings',
+            name="CampaignSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('campaign_name', models.CharField(default='Better Together', help_text="The campaign's name, for example 'A Better Medway – Together'.", max_length=120)),
-                ('strapline', models.CharField(blank=True, help_text='A short line shown under the campaign name in the header.', max_length=200)),
-                ('hashtag', models.CharField(blank=True, help_text="The campaign hashtag without '#', used in share links, e.g. MedwayTogether.", max_length=100, validators=[django.core.validators.RegexValidator('^[A-Za-z][A-Za-z0-9_]{0,99}$', 'Use letters, numbers and underscores only, starting with a letter, without the # sign.')])),
-                ('phone_number', models.CharField(blank=True, help_text='The single phone number for support, shown on every page.', max_length=40)),
-                ('phone_opening_hours', models.CharField(blank=True, help_text="When the phone line is open, e.g. 'Monday to Friday, 9am to 5pm'.", max_length=200)),
-                ('contact_email', models.EmailField(blank=True, help_text='A public email address for questions about the campaign.', max_length=254)),
-                ('facebook_url', models.URLField(blank=True, help_text="The campaign's Facebook page.")),
-                ('x_url', models.URLField(blank=True, verbose_name='X (Twitter) URL')),
-                ('instagram_url', models.URLField(blank=True, verbose_name='Instagram URL')),
-                ('linkedin_url', models.URLField(blank=True, verbose_name='LinkedIn URL')),
-                ('youtube_url', models.URLField(blank=True, verbose_name='YouTube URL')),
-                ('footer_links', wagtail.fields.StreamField([('link', 3)], blank=True, block_lookup={0: ('wagtail.blocks.PageChooserBlock', (), {'help_text': 'A page on this site…', 'required': False}), 1: ('wagtail.blocks.URLBlock', (), {'help_text': '…or the address of another website.', 'required': False}), 2: ('wagtail.blocks.CharBlock', (), {'help_text': "The words people see, e.g. 'Privacy'.", 'max_length': 60}), 3: ('wagtail.blocks.StructBlock', [[('page', 0), ('url', 1), ('text', 2)]], {})}, help_text='Links in the footer, such as the privacy notice and accessibility statement.')),
-                ('footer_text', models.CharField(blank=True, help_text='A short line at the foot of every page, e.g. who runs the campaign.', max_length=300)),
-                ('logo', models.ForeignKey(blank=True, help_text='Shown in the header. Leave empty to show the campaign name as text.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image')),
-                ('share_image', models.ForeignKey(blank=True, help_text='The default picture shown when a page is shared on social media (1200×630).', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image')),
-                ('site', models.OneToOneField(editable=False, on_delete=django.db.models.deletion.CASCADE, to='wagtailcore.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "campaign_name",
+                    models.CharField(
+                        default="Better Together",
+                        help_text="The campaign's name, for example 'A Better Medway – Together'.",
+                        max_length=120,
+                    ),
+                ),
+                (
+                    "strapline",
+                    models.CharField(
+                        blank=True,
+                        help_text="A short line shown under the campaign name in the header.",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "hashtag",
+                    models.CharField(
+                        blank=True,
+                        help_text="The campaign hashtag without '#', used in share links, e.g. MedwayTogether.",
+                        max_length=100,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z][A-Za-z0-9_]{0,99}$",
+                                "Use letters, numbers and underscores only, starting with a letter, without the # sign.",
+                            )
+                        ],
+                    ),
+                ),
+                (
+                    "phone_number",
+                    models.CharField(
+                        blank=True,
+                        help_text="The single phone number for support, shown on every page.",
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "phone_opening_hours",
+                    models.CharField(
+                        blank=True,
+                        help_text="When the phone line is open, e.g. 'Monday to Friday, 9am to 5pm'.",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "contact_email",
+                    models.EmailField(
+                        blank=True,
+                        help_text="A public email address for questions about the campaign.",
+                        max_length=254,
+                    ),
+                ),
+                (
+                    "facebook_url",
+                    models.URLField(blank=True, help_text="The campaign's Facebook page."),
+                ),
+                ("x_url", models.URLField(blank=True, verbose_name="X (Twitter) URL")),
+                ("instagram_url", models.URLField(blank=True, verbose_name="Instagram URL")),
+                ("linkedin_url", models.URLField(blank=True, verbose_name="LinkedIn URL")),
+                ("youtube_url", models.URLField(blank=True, verbose_name="YouTube URL")),
+                (
+                    "footer_links",
+                    wagtail.fields.StreamField(
+                        [("link", 3)],
+                        blank=True,
+                        block_lookup={
+                            0: (
+                                "wagtail.blocks.PageChooserBlock",
+                                (),
+                                {"help_text": "A page on this site…", "required": False},
+                            ),
+                            1: (
+                                "wagtail.blocks.URLBlock",
+                                (),
+                                {
+                                    "help_text": "…or the address of another website.",
+                                    "required": False,
+                                },
+                            ),
+                            2: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "The words people see, e.g. 'Privacy'.",
+                                    "max_length": 60,
+                                },
+                            ),
+                            3: (
+                                "wagtail.blocks.StructBlock",
+                                [[("page", 0), ("url", 1), ("text", 2)]],
+                                {},
+                            ),
+                        },
+                        help_text="Links in the footer, such as the privacy notice and accessibility statement.",
+                    ),
+                ),
+                (
+                    "footer_text",
+                    models.CharField(
+                        blank=True,
+                        help_text="A short line at the foot of every page, e.g. who runs the campaign.",
+                        max_length=300,
+                    ),
+                ),
+                (
+                    "logo",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Shown in the header. Leave empty to show the campaign name as text.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailimages.image",
+                    ),
+                ),
+                (
+                    "share_image",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The default picture shown when a page is shared on social media (1200×630).",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailimages.image",
+                    ),
+                ),
+                (
+                    "site",
+                    models.OneToOneField(
+                        editable=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="wagtailcore.site",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Campaign settings',
+                "verbose_name": "Campaign settings",
             },
         ),
     ]

@@ -19,9 +19,12 @@ def main_navigation(context):
     current = context.get("page")
     current_path = current.path if isinstance(current, Page) else ""
     links = [
-        {"page": item,
-         "current": "page" if current_path == item.path
-         else ("true" if current_path.startswith(item.path) else "")}
+        {
+            "page": item,
+            "current": "page"
+            if current_path == item.path
+            else ("true" if current_path.startswith(item.path) else ""),
+        }
         for item in items
     ]
     root = site.root_page if site else None
@@ -48,19 +51,32 @@ def share_links(url: str, text: str, hashtag: str = "") -> list[dict]:
     tag = hashtag.lstrip("#")
     text_with_tag = f"{text} #{tag}" if tag else text
     return [
-        {"network": "Facebook",
-         "href": "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url})},
-        {"network": "X (Twitter)",
-         "href": "https://twitter.com/intent/tweet?"
-         + urlencode({"text": text, "url": url, **({"hashtags": tag} if tag else {})})},
-        {"network": "LinkedIn",
-         "href": "https://www.linkedin.com/sharing/share-offsite/?" + urlencode({"url": url})},
-        {"network": "WhatsApp",
-         "href": "https://wa.me/?" + urlencode({"text": f"{text_with_tag} {url}"})},
-        {"network": "Bluesky",
-         "href": "https://bsky.app/intent/compose?" + urlencode({"text": f"{text_with_tag} {url}"})},
-        {"network": "Email",
-         "href": f"mailto:?subject={quote(text)}&body={quote(text_with_tag + ' ' + url)}"},
+        {
+            "network": "Facebook",
+            "href": "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url}),
+        },
+        {
+            "network": "X (Twitter)",
+            "href": "https://twitter.com/intent/tweet?"
+            + urlencode({"text": text, "url": url, **({"hashtags": tag} if tag else {})}),
+        },
+        {
+            "network": "LinkedIn",
+            "href": "https://www.linkedin.com/sharing/share-offsite/?" + urlencode({"url": url}),
+        },
+        {
+            "network": "WhatsApp",
+            "href": "https://wa.me/?" + urlencode({"text": f"{text_with_tag} {url}"}),
+        },
+        {
+            "network": "Bluesky",
+            "href": "https://bsky.app/intent/compose?"
+            + urlencode({"text": f"{text_with_tag} {url}"}),
+        },
+        {
+            "network": "Email",
+            "href": f"mailto:?subject={quote(text)}&body={quote(text_with_tag + ' ' + url)}",
+        },
     ]
 
 

@@ -10,109 +10,1435 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('wagtailcore', '0098_apitoken'),
-        ('wagtailimages', '0027_image_description'),
+        ("wagtailcore", "0098_apitoken"),
+        ("wagtailimages", "0027_image_description"),
         migrations.swappable_dependency(settings.WAGTAIL_PAGE_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CampaignPage',
+            name="CampaignPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('introduction', models.TextField(blank=True, help_text='One or two plain sentences shown under the title, in listings and when shared.', max_length=500)),
-                ('body', wagtail.fields.StreamField([('heading', 2), ('paragraph', 3), ('image', 7), ('call_to_action', 13), ('quote', 16), ('statistic', 20), ('faq', 26), ('signpost', 32), ('document', 36), ('video', 40), ('story_teasers', 45)], block_lookup={0: ('wagtail.blocks.CharBlock', (), {'max_length': 120}), 1: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('h2', 'Section heading'), ('h3', 'Sub-heading')], 'help_text': 'Use a section heading for main sections and a sub-heading inside them.'}), 2: ('wagtail.blocks.StructBlock', [[('text', 0), ('level', 1)]], {}), 3: ('core.blocks.RichTextBlock', (), {}), 4: ('wagtail.images.blocks.ImageChooserBlock', (), {}), 5: ('wagtail.blocks.CharBlock', (), {'help_text': 'Describe the picture for people who cannot see it. Leave empty only if it is purely decorative.', 'max_length': 250, 'required': False}), 6: ('wagtail.blocks.CharBlock', (), {'max_length': 250, 'required': False}), 7: ('wagtail.blocks.StructBlock', [[('image', 4), ('alt_text', 5), ('caption', 6)]], {}), 8: ('wagtail.blocks.CharBlock', (), {'help_text': "A short instruction, e.g. 'Make a pledge'.", 'max_length': 60}), 9: ('wagtail.blocks.PageChooserBlock', (), {'help_text': 'A page on this site…', 'required': False}), 10: ('wagtail.blocks.URLBlock', (), {'help_text': '…or the address of another website.', 'required': False}), 11: ('wagtail.blocks.StructBlock', [[('page', 9), ('url', 10)]], {}), 12: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('primary', 'Main action'), ('secondary', 'Other action')]}), 13: ('wagtail.blocks.StructBlock', [[('text', 8), ('link', 11), ('style', 12)]], {}), 14: ('wagtail.blocks.TextBlock', (), {'max_length': 600}), 15: ('wagtail.blocks.CharBlock', (), {'max_length': 120, 'required': False}), 16: ('wagtail.blocks.StructBlock', [[('quote', 14), ('attribution', 15)]], {}), 17: ('wagtail.blocks.CharBlock', (), {'help_text': "The number, e.g. '1 in 20' or '85'.", 'max_length': 20}), 18: ('wagtail.blocks.CharBlock', (), {'help_text': 'What it means, in plain words.', 'max_length': 160}), 19: ('wagtail.blocks.CharBlock', (), {'help_text': 'Where it comes from.', 'max_length': 200, 'required': False}), 20: ('wagtail.blocks.StructBlock', [[('figure', 17), ('label', 18), ('source', 19)]], {}), 21: ('wagtail.blocks.CharBlock', (), {'default': 'Questions and answers', 'max_length': 120, 'required': False}), 22: ('wagtail.blocks.CharBlock', (), {'max_length': 200}), 23: ('wagtail.blocks.RichTextBlock', (), {'features': ['bold', 'italic', 'link', 'ul', 'ol']}), 24: ('wagtail.blocks.StructBlock', [[('question', 22), ('answer', 23)]], {}), 25: ('wagtail.blocks.ListBlock', (24,), {'min_num': 1}), 26: ('wagtail.blocks.StructBlock', [[('heading', 21), ('items', 25)]], {}), 27: ('wagtail.blocks.CharBlock', (), {'help_text': "The service, e.g. 'Connect Well'.", 'max_length': 120}), 28: ('wagtail.blocks.TextBlock', (), {'max_length': 500, 'required': False}), 29: ('wagtail.blocks.CharBlock', (), {'max_length': 40, 'required': False}), 30: ('wagtail.blocks.URLBlock', (), {'required': False}), 31: ('wagtail.blocks.CharBlock', (), {'max_length': 200, 'required': False}), 32: ('wagtail.blocks.StructBlock', [[('name', 27), ('description', 28), ('phone', 29), ('website', 30), ('opening_hours', 31)]], {}), 33: ('wagtail.documents.blocks.DocumentChooserBlock', (), {}), 34: ('wagtail.blocks.CharBlock', (), {'help_text': "Leave empty to use the document's own title.", 'max_length': 160, 'required': False}), 35: ('wagtail.blocks.CharBlock', (), {'max_length': 300, 'required': False}), 36: ('wagtail.blocks.StructBlock', [[('document', 33), ('title', 34), ('description', 35)]], {}), 37: ('wagtail.blocks.URLBlock', (), {'help_text': 'A YouTube or Vimeo link.'}), 38: ('wagtail.blocks.CharBlock', (), {'help_text': 'What the video is about.', 'max_length': 160}), 39: ('wagtail.blocks.RichTextBlock', (), {'features': ['bold', 'italic', 'link'], 'help_text': 'What is said and shown.', 'required': False}), 40: ('wagtail.blocks.StructBlock', [[('url', 37), ('title', 38), ('transcript', 39)]], {}), 41: ('wagtail.blocks.CharBlock', (), {'default': 'Stories from our community', 'max_length': 120}), 42: ('wagtail.blocks.PageChooserBlock', (), {'page_type': ['home.StoryPage']}), 43: ('wagtail.blocks.ListBlock', (42,), {'help_text': 'Choose stories, or leave empty to show the newest ones.', 'required': False}), 44: ('wagtail.blocks.IntegerBlock', (), {'default': 3, 'help_text': 'How many of the newest stories to show.', 'max_value': 12, 'min_value': 1}), 45: ('wagtail.blocks.StructBlock', [[('heading', 41), ('stories', 43), ('count', 44)]], {})}, help_text="The page's content, block by block.")),
-                ('hero_image', models.ForeignKey(blank=True, help_text='Optional picture at the top of the page (treated as decorative).', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image')),
-                ('share_image', models.ForeignKey(blank=True, help_text="Picture shown when this page is shared (1200×630). Defaults to the campaign's.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "introduction",
+                    models.TextField(
+                        blank=True,
+                        help_text="One or two plain sentences shown under the title, in listings and when shared.",
+                        max_length=500,
+                    ),
+                ),
+                (
+                    "body",
+                    wagtail.fields.StreamField(
+                        [
+                            ("heading", 2),
+                            ("paragraph", 3),
+                            ("image", 7),
+                            ("call_to_action", 13),
+                            ("quote", 16),
+                            ("statistic", 20),
+                            ("faq", 26),
+                            ("signpost", 32),
+                            ("document", 36),
+                            ("video", 40),
+                            ("story_teasers", 45),
+                        ],
+                        block_lookup={
+                            0: ("wagtail.blocks.CharBlock", (), {"max_length": 120}),
+                            1: (
+                                "wagtail.blocks.ChoiceBlock",
+                                [],
+                                {
+                                    "choices": [("h2", "Section heading"), ("h3", "Sub-heading")],
+                                    "help_text": "Use a section heading for main sections and a sub-heading inside them.",
+                                },
+                            ),
+                            2: ("wagtail.blocks.StructBlock", [[("text", 0), ("level", 1)]], {}),
+                            3: ("core.blocks.RichTextBlock", (), {}),
+                            4: ("wagtail.images.blocks.ImageChooserBlock", (), {}),
+                            5: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Describe the picture for people who cannot see it. Leave empty only if it is purely decorative.",
+                                    "max_length": 250,
+                                    "required": False,
+                                },
+                            ),
+                            6: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"max_length": 250, "required": False},
+                            ),
+                            7: (
+                                "wagtail.blocks.StructBlock",
+                                [[("image", 4), ("alt_text", 5), ("caption", 6)]],
+                                {},
+                            ),
+                            8: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "A short instruction, e.g. 'Make a pledge'.",
+                                    "max_length": 60,
+                                },
+                            ),
+                            9: (
+                                "wagtail.blocks.PageChooserBlock",
+                                (),
+                                {"help_text": "A page on this site…", "required": False},
+                            ),
+                            10: (
+                                "wagtail.blocks.URLBlock",
+                                (),
+                                {
+                                    "help_text": "…or the address of another website.",
+                                    "required": False,
+                                },
+                            ),
+                            11: ("wagtail.blocks.StructBlock", [[("page", 9), ("url", 10)]], {}),
+                            12: (
+                                "wagtail.blocks.ChoiceBlock",
+                                [],
+                                {
+                                    "choices": [
+                                        ("primary", "Main action"),
+                                        ("secondary", "Other action"),
+                                    ]
+                                },
+                            ),
+                            13: (
+                                "wagtail.blocks.StructBlock",
+                                [[("text", 8), ("link", 11), ("style", 12)]],
+                                {},
+                            ),
+                            14: ("wagtail.blocks.TextBlock", (), {"max_length": 600}),
+                            15: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"max_length": 120, "required": False},
+                            ),
+                            16: (
+                                "wagtail.blocks.StructBlock",
+                                [[("quote", 14), ("attribution", 15)]],
+                                {},
+                            ),
+                            17: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "The number, e.g. '1 in 20' or '85'.",
+                                    "max_length": 20,
+                                },
+                            ),
+                            18: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"help_text": "What it means, in plain words.", "max_length": 160},
+                            ),
+                            19: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Where it comes from.",
+                                    "max_length": 200,
+                                    "required": False,
+                                },
+                            ),
+                            20: (
+                                "wagtail.blocks.StructBlock",
+                                [[("figure", 17), ("label", 18), ("source", 19)]],
+                                {},
+                            ),
+                            21: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "default": "Questions and answers",
+                                    "max_length": 120,
+                                    "required": False,
+                                },
+                            ),
+                            22: ("wagtail.blocks.CharBlock", (), {"max_length": 200}),
+                            23: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {"features": ["bold", "italic", "link", "ul", "ol"]},
+                            ),
+                            24: (
+                                "wagtail.blocks.StructBlock",
+                                [[("question", 22), ("answer", 23)]],
+                                {},
+                            ),
+                            25: ("wagtail.blocks.ListBlock", (24,), {"min_num": 1}),
+                            26: (
+                                "wagtail.blocks.StructBlock",
+                                [[("heading", 21), ("items", 25)]],
+                                {},
+                            ),
+                            27: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "The service, e.g. 'Connect Well'.",
+                                    "max_length": 120,
+                                },
+                            ),
+                            28: (
+                                "wagtail.blocks.TextBlock",
+                                (),
+                                {"max_length": 500, "required": False},
+                            ),
+                            29: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"max_length": 40, "required": False},
+                            ),
+                            30: ("wagtail.blocks.URLBlock", (), {"required": False}),
+                            31: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"max_length": 200, "required": False},
+                            ),
+                            32: (
+                                "wagtail.blocks.StructBlock",
+                                [
+                                    [
+                                        ("name", 27),
+                                        ("description", 28),
+                                        ("phone", 29),
+                                        ("website", 30),
+                                        ("opening_hours", 31),
+                                    ]
+                                ],
+                                {},
+                            ),
+                            33: ("wagtail.documents.blocks.DocumentChooserBlock", (), {}),
+                            34: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Leave empty to use the document's own title.",
+                                    "max_length": 160,
+                                    "required": False,
+                                },
+                            ),
+                            35: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"max_length": 300, "required": False},
+                            ),
+                            36: (
+                                "wagtail.blocks.StructBlock",
+                                [[("document", 33), ("title", 34), ("description", 35)]],
+                                {},
+                            ),
+                            37: (
+                                "wagtail.blocks.URLBlock",
+                                (),
+                                {"help_text": "A YouTube or Vimeo link."},
+                            ),
+                            38: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"help_text": "What the video is about.", "max_length": 160},
+                            ),
+                            39: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {
+                                    "features": ["bold", "italic", "link"],
+                                    "help_text": "What is said and shown.",
+                                    "required": False,
+                                },
+                            ),
+                            40: (
+                                "wagtail.blocks.StructBlock",
+                                [[("url", 37), ("title", 38), ("transcript", 39)]],
+                                {},
+                            ),
+                            41: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"default": "Stories from our community", "max_length": 120},
+                            ),
+                            42: (
+                                "wagtail.blocks.PageChooserBlock",
+                                (),
+                                {"page_type": ["home.StoryPage"]},
+                            ),
+                            43: (
+                                "wagtail.blocks.ListBlock",
+                                (42,),
+                                {
+                                    "help_text": "Choose stories, or leave empty to show the newest ones.",
+                                    "required": False,
+                                },
+                            ),
+                            44: (
+                                "wagtail.blocks.IntegerBlock",
+                                (),
+                                {
+                                    "default": 3,
+                                    "help_text": "How many of the newest stories to show.",
+                                    "max_value": 12,
+                                    "min_value": 1,
+                                },
+                            ),
+                            45: (
+                                "wagtail.blocks.StructBlock",
+                                [[("heading", 41), ("stories", 43), ("count", 44)]],
+                                {},
+                            ),
+                        },
+                        help_text="The page's content, block by block.",
+                    ),
+                ),
+                (
+                    "hero_image",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Optional picture at the top of the page (treated as decorative).",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailimages.image",
+                    ),
+                ),
+                (
+                    "share_image",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Picture shown when this page is shared (1200×630). Defaults to the campaign's.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailimages.image",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'campaign page',
+                "verbose_name": "campaign page",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='HomePage',
+            name="HomePage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('introduction', models.TextField(blank=True, help_text='One or two plain sentences shown under the title, in listings and when shared.', max_length=500)),
-                ('hero_heading', models.CharField(help_text="The big headline, e.g. 'Together, no one needs to feel alone'.", max_length=120)),
-                ('hero_text', models.TextField(blank=True, help_text='One or two sentences under the headline.', max_length=400)),
-                ('hero_image_alt', models.CharField(blank=True, help_text='Describe the picture for people who cannot see it (empty if decorative).', max_length=250)),
-                ('cta_text', models.CharField(blank=True, help_text="The main button, e.g. 'Make a pledge'.", max_length=60)),
-                ('message', wagtail.fields.StreamField([('heading', 2), ('paragraph', 3), ('image', 7), ('call_to_action', 13), ('quote', 16), ('statistic', 20), ('faq', 26), ('signpost', 32), ('document', 36), ('video', 40), ('story_teasers', 45)], blank=True, block_lookup={0: ('wagtail.blocks.CharBlock', (), {'max_length': 120}), 1: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('h2', 'Section heading'), ('h3', 'Sub-heading')], 'help_text': 'Use a section heading for main sections and a sub-heading inside them.'}), 2: ('wagtail.blocks.StructBlock', [[('text', 0), ('level', 1)]], {}), 3: ('core.blocks.RichTextBlock', (), {}), 4: ('wagtail.images.blocks.ImageChooserBlock', (), {}), 5: ('wagtail.blocks.CharBlock', (), {'help_text': 'Describe the picture for people who cannot see it. Leave empty only if it is purely decorative.', 'max_length': 250, 'required': False}), 6: ('wagtail.blocks.CharBlock', (), {'max_length': 250, 'required': False}), 7: ('wagtail.blocks.StructBlock', [[('image', 4), ('alt_text', 5), ('caption', 6)]], {}), 8: ('wagtail.blocks.CharBlock', (), {'help_text': "A short instruction, e.g. 'Make a pledge'.", 'max_length': 60}), 9: ('wagtail.blocks.PageChooserBlock', (), {'help_text': 'A page on this site…', 'required': False}), 10: ('wagtail.blocks.URLBlock', (), {'help_text': '…or the address of another website.', 'required': False}), 11: ('wagtail.blocks.StructBlock', [[('page', 9), ('url', 10)]], {}), 12: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('primary', 'Main action'), ('secondary', 'Other action')]}), 13: ('wagtail.blocks.StructBlock', [[('text', 8), ('link', 11), ('style', 12)]], {}), 14: ('wagtail.blocks.TextBlock', (), {'max_length': 600}), 15: ('wagtail.blocks.CharBlock', (), {'max_length': 120, 'required': False}), 16: ('wagtail.blocks.StructBlock', [[('quote', 14), ('attribution', 15)]], {}), 17: ('wagtail.blocks.CharBlock', (), {'help_text': "The number, e.g. '1 in 20' or '85'.", 'max_length': 20}), 18: ('wagtail.blocks.CharBlock', (), {'help_text': 'What it means, in plain words.', 'max_length': 160}), 19: ('wagtail.blocks.CharBlock', (), {'help_text': 'Where it comes from.', 'max_length': 200, 'required': False}), 20: ('wagtail.blocks.StructBlock', [[('figure', 17), ('label', 18), ('source', 19)]], {}), 21: ('wagtail.blocks.CharBlock', (), {'default': 'Questions and answers', 'max_length': 120, 'required': False}), 22: ('wagtail.blocks.CharBlock', (), {'max_length': 200}), 23: ('wagtail.blocks.RichTextBlock', (), {'features': ['bold', 'italic', 'link', 'ul', 'ol']}), 24: ('wagtail.blocks.StructBlock', [[('question', 22), ('answer', 23)]], {}), 25: ('wagtail.blocks.ListBlock', (24,), {'min_num': 1}), 26: ('wagtail.blocks.StructBlock', [[('heading', 21), ('items', 25)]], {}), 27: ('wagtail.blocks.CharBlock', (), {'help_text': "The service, e.g. 'Connect Well'.", 'max_length': 120}), 28: ('wagtail.blocks.TextBlock', (), {'max_length': 500, 'required': False}), 29: ('wagtail.blocks.CharBlock', (), {'max_length': 40, 'required': False}), 30: ('wagtail.blocks.URLBlock', (), {'required': False}), 31: ('wagtail.blocks.CharBlock', (), {'max_length': 200, 'required': False}), 32: ('wagtail.blocks.StructBlock', [[('name', 27), ('description', 28), ('phone', 29), ('website', 30), ('opening_hours', 31)]], {}), 33: ('wagtail.documents.blocks.DocumentChooserBlock', (), {}), 34: ('wagtail.blocks.CharBlock', (), {'help_text': "Leave empty to use the document's own title.", 'max_length': 160, 'required': False}), 35: ('wagtail.blocks.CharBlock', (), {'max_length': 300, 'required': False}), 36: ('wagtail.blocks.StructBlock', [[('document', 33), ('title', 34), ('description', 35)]], {}), 37: ('wagtail.blocks.URLBlock', (), {'help_text': 'A YouTube or Vimeo link.'}), 38: ('wagtail.blocks.CharBlock', (), {'help_text': 'What the video is about.', 'max_length': 160}), 39: ('wagtail.blocks.RichTextBlock', (), {'features': ['bold', 'italic', 'link'], 'help_text': 'What is said and shown.', 'required': False}), 40: ('wagtail.blocks.StructBlock', [[('url', 37), ('title', 38), ('transcript', 39)]], {}), 41: ('wagtail.blocks.CharBlock', (), {'default': 'Stories from our community', 'max_length': 120}), 42: ('wagtail.blocks.PageChooserBlock', (), {'page_type': ['home.StoryPage']}), 43: ('wagtail.blocks.ListBlock', (42,), {'help_text': 'Choose stories, or leave empty to show the newest ones.', 'required': False}), 44: ('wagtail.blocks.IntegerBlock', (), {'default': 3, 'help_text': 'How many of the newest stories to show.', 'max_value': 12, 'min_value': 1}), 45: ('wagtail.blocks.StructBlock', [[('heading', 41), ('stories', 43), ('count', 44)]], {})}, help_text='The campaign message under the banner.')),
-                ('featured_heading', models.CharField(blank=True, default='Find out more', max_length=120)),
-                ('cta_page', models.ForeignKey(blank=True, help_text='Where the main button goes.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.WAGTAIL_PAGE_MODEL)),
-                ('hero_image', models.ForeignKey(blank=True, help_text='A warm picture of local people. Leave empty for a plain banner.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image')),
-                ('share_image', models.ForeignKey(blank=True, help_text="Picture shown when this page is shared (1200×630). Defaults to the campaign's.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "introduction",
+                    models.TextField(
+                        blank=True,
+                        help_text="One or two plain sentences shown under the title, in listings and when shared.",
+                        max_length=500,
+                    ),
+                ),
+                (
+                    "hero_heading",
+                    models.CharField(
+                        help_text="The big headline, e.g. 'Together, no one needs to feel alone'.",
+                        max_length=120,
+                    ),
+                ),
+                (
+                    "hero_text",
+                    models.TextField(
+                        blank=True,
+                        help_text="One or two sentences under the headline.",
+                        max_length=400,
+                    ),
+                ),
+                (
+                    "hero_image_alt",
+                    models.CharField(
+                        blank=True,
+                        help_text="Describe the picture for people who cannot see it (empty if decorative).",
+                        max_length=250,
+                    ),
+                ),
+                (
+                    "cta_text",
+                    models.CharField(
+                        blank=True,
+                        help_text="The main button, e.g. 'Make a pledge'.",
+                        max_length=60,
+                    ),
+                ),
+                (
+                    "message",
+                    wagtail.fields.StreamField(
+                        [
+                            ("heading", 2),
+                            ("paragraph", 3),
+                            ("image", 7),
+                            ("call_to_action", 13),
+                            ("quote", 16),
+                            ("statistic", 20),
+                            ("faq", 26),
+                            ("signpost", 32),
+                            ("document", 36),
+                            ("video", 40),
+                            ("story_teasers", 45),
+                        ],
+                        blank=True,
+                        block_lookup={
+                            0: ("wagtail.blocks.CharBlock", (), {"max_length": 120}),
+                            1: (
+                                "wagtail.blocks.ChoiceBlock",
+                                [],
+                                {
+                                    "choices": [("h2", "Section heading"), ("h3", "Sub-heading")],
+                                    "help_text": "Use a section heading for main sections and a sub-heading inside them.",
+                                },
+                            ),
+                            2: ("wagtail.blocks.StructBlock", [[("text", 0), ("level", 1)]], {}),
+                            3: ("core.blocks.RichTextBlock", (), {}),
+                            4: ("wagtail.images.blocks.ImageChooserBlock", (), {}),
+                            5: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Describe the picture for people who cannot see it. Leave empty only if it is purely decorative.",
+                                    "max_length": 250,
+                                    "required": False,
+                                },
+                            ),
+                            6: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"max_length": 250, "required": False},
+                            ),
+                            7: (
+                                "wagtail.blocks.StructBlock",
+                                [[("image", 4), ("alt_text", 5), ("caption", 6)]],
+                                {},
+                            ),
+                            8: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "A short instruction, e.g. 'Make a pledge'.",
+                                    "max_length": 60,
+                                },
+                            ),
+                            9: (
+                                "wagtail.blocks.PageChooserBlock",
+                                (),
+                                {"help_text": "A page on this site…", "required": False},
+                            ),
+                            10: (
+                                "wagtail.blocks.URLBlock",
+                                (),
+                                {
+                                    "help_text": "…or the address of another website.",
+                                    "required": False,
+                                },
+                            ),
+                            11: ("wagtail.blocks.StructBlock", [[("page", 9), ("url", 10)]], {}),
+                            12: (
+                                "wagtail.blocks.ChoiceBlock",
+                                [],
+                                {
+                                    "choices": [
+                                        ("primary", "Main action"),
+                                        ("secondary", "Other action"),
+                                    ]
+                                },
+                            ),
+                            13: (
+                                "wagtail.blocks.StructBlock",
+                                [[("text", 8), ("link", 11), ("style", 12)]],
+                                {},
+                            ),
+                            14: ("wagtail.blocks.TextBlock", (), {"max_length": 600}),
+                            15: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"max_length": 120, "required": False},
+                            ),
+                            16: (
+                                "wagtail.blocks.StructBlock",
+                                [[("quote", 14), ("attribution", 15)]],
+                                {},
+                            ),
+                            17: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "The number, e.g. '1 in 20' or '85'.",
+                                    "max_length": 20,
+                                },
+                            ),
+                            18: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"help_text": "What it means, in plain words.", "max_length": 160},
+                            ),
+                            19: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Where it comes from.",
+                                    "max_length": 200,
+                                    "required": False,
+                                },
+                            ),
+                            20: (
+                                "wagtail.blocks.StructBlock",
+                                [[("figure", 17), ("label", 18), ("source", 19)]],
+                                {},
+                            ),
+                            21: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "default": "Questions and answers",
+                                    "max_length": 120,
+                                    "required": False,
+                                },
+                            ),
+                            22: ("wagtail.blocks.CharBlock", (), {"max_length": 200}),
+                            23: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {"features": ["bold", "italic", "link", "ul", "ol"]},
+                            ),
+                            24: (
+                                "wagtail.blocks.StructBlock",
+                                [[("question", 22), ("answer", 23)]],
+                                {},
+                            ),
+                            25: ("wagtail.blocks.ListBlock", (24,), {"min_num": 1}),
+                            26: (
+                                "wagtail.blocks.StructBlock",
+                                [[("heading", 21), ("items", 25)]],
+                                {},
+                            ),
+                            27: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "The service, e.g. 'Connect Well'.",
+                                    "max_length": 120,
+                                },
+                            ),
+                            28: (
+                                "wagtail.blocks.TextBlock",
+                                (),
+                                {"max_length": 500, "required": False},
+                            ),
+                            29: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"max_length": 40, "required": False},
+                            ),
+                            30: ("wagtail.blocks.URLBlock", (), {"required": False}),
+                            31: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"max_length": 200, "required": False},
+                            ),
+                            32: (
+                                "wagtail.blocks.StructBlock",
+                                [
+                                    [
+                                        ("name", 27),
+                                        ("description", 28),
+                                        ("phone", 29),
+                                        ("website", 30),
+                                        ("opening_hours", 31),
+                                    ]
+                                ],
+                                {},
+                            ),
+                            33: ("wagtail.documents.blocks.DocumentChooserBlock", (), {}),
+                            34: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Leave empty to use the document's own title.",
+                                    "max_length": 160,
+                                    "required": False,
+                                },
+                            ),
+                            35: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"max_length": 300, "required": False},
+                            ),
+                            36: (
+                                "wagtail.blocks.StructBlock",
+                                [[("document", 33), ("title", 34), ("description", 35)]],
+                                {},
+                            ),
+                            37: (
+                                "wagtail.blocks.URLBlock",
+                                (),
+                                {"help_text": "A YouTube or Vimeo link."},
+                            ),
+                            38: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"help_text": "What the video is about.", "max_length": 160},
+                            ),
+                            39: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {
+                                    "features": ["bold", "italic", "link"],
+                                    "help_text": "What is said and shown.",
+                                    "required": False,
+                                },
+                            ),
+                            40: (
+                                "wagtail.blocks.StructBlock",
+                                [[("url", 37), ("title", 38), ("transcript", 39)]],
+                                {},
+                            ),
+                            41: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"default": "Stories from our community", "max_length": 120},
+                            ),
+                            42: (
+                                "wagtail.blocks.PageChooserBlock",
+                                (),
+                                {"page_type": ["home.StoryPage"]},
+                            ),
+                            43: (
+                                "wagtail.blocks.ListBlock",
+                                (42,),
+                                {
+                                    "help_text": "Choose stories, or leave empty to show the newest ones.",
+                                    "required": False,
+                                },
+                            ),
+                            44: (
+                                "wagtail.blocks.IntegerBlock",
+                                (),
+                                {
+                                    "default": 3,
+                                    "help_text": "How many of the newest stories to show.",
+                                    "max_value": 12,
+                                    "min_value": 1,
+                                },
+                            ),
+                            45: (
+                                "wagtail.blocks.StructBlock",
+                                [[("heading", 41), ("stories", 43), ("count", 44)]],
+                                {},
+                            ),
+                        },
+                        help_text="The campaign message under the banner.",
+                    ),
+                ),
+                (
+                    "featured_heading",
+                    models.CharField(blank=True, default="Find out more", max_length=120),
+                ),
+                (
+                    "cta_page",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Where the main button goes.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "hero_image",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="A warm picture of local people. Leave empty for a plain banner.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailimages.image",
+                    ),
+                ),
+                (
+                    "share_image",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Picture shown when this page is shared (1200×630). Defaults to the campaign's.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailimages.image",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'home page',
+                "verbose_name": "home page",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='FeaturedPage',
+            name="FeaturedPage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sort_order', models.IntegerField(blank=True, editable=False, null=True)),
-                ('title', models.CharField(blank=True, help_text='Leave empty for the page title.', max_length=120)),
-                ('text', models.CharField(blank=True, max_length=250)),
-                ('image', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image')),
-                ('page', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.WAGTAIL_PAGE_MODEL)),
-                ('home', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='featured_pages', to='home.homepage')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sort_order", models.IntegerField(blank=True, editable=False, null=True)),
+                (
+                    "title",
+                    models.CharField(
+                        blank=True, help_text="Leave empty for the page title.", max_length=120
+                    ),
+                ),
+                ("text", models.CharField(blank=True, max_length=250)),
+                (
+                    "image",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailimages.image",
+                    ),
+                ),
+                (
+                    "page",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "home",
+                    modelcluster.fields.ParentalKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="featured_pages",
+                        to="home.homepage",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sort_order'],
-                'abstract': False,
+                "ordering": ["sort_order"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='StandardPage',
+            name="StandardPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('introduction', models.TextField(blank=True, help_text='One or two plain sentences shown under the title, in listings and when shared.', max_length=500)),
-                ('body', wagtail.fields.StreamField([('heading', 2), ('paragraph', 3), ('image', 7), ('call_to_action', 13), ('quote', 16), ('statistic', 20), ('faq', 26), ('signpost', 32), ('document', 36), ('video', 40), ('story_teasers', 45)], block_lookup={0: ('wagtail.blocks.CharBlock', (), {'max_length': 120}), 1: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('h2', 'Section heading'), ('h3', 'Sub-heading')], 'help_text': 'Use a section heading for main sections and a sub-heading inside them.'}), 2: ('wagtail.blocks.StructBlock', [[('text', 0), ('level', 1)]], {}), 3: ('core.blocks.RichTextBlock', (), {}), 4: ('wagtail.images.blocks.ImageChooserBlock', (), {}), 5: ('wagtail.blocks.CharBlock', (), {'help_text': 'Describe the picture for people who cannot see it. Leave empty only if it is purely decorative.', 'max_length': 250, 'required': False}), 6: ('wagtail.blocks.CharBlock', (), {'max_length': 250, 'required': False}), 7: ('wagtail.blocks.StructBlock', [[('image', 4), ('alt_text', 5), ('caption', 6)]], {}), 8: ('wagtail.blocks.CharBlock', (), {'help_text': "A short instruction, e.g. 'Make a pledge'.", 'max_length': 60}), 9: ('wagtail.blocks.PageChooserBlock', (), {'help_text': 'A page on this site…', 'required': False}), 10: ('wagtail.blocks.URLBlock', (), {'help_text': '…or the address of another website.', 'required': False}), 11: ('wagtail.blocks.StructBlock', [[('page', 9), ('url', 10)]], {}), 12: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('primary', 'Main action'), ('secondary', 'Other action')]}), 13: ('wagtail.blocks.StructBlock', [[('text', 8), ('link', 11), ('style', 12)]], {}), 14: ('wagtail.blocks.TextBlock', (), {'max_length': 600}), 15: ('wagtail.blocks.CharBlock', (), {'max_length': 120, 'required': False}), 16: ('wagtail.blocks.StructBlock', [[('quote', 14), ('attribution', 15)]], {}), 17: ('wagtail.blocks.CharBlock', (), {'help_text': "The number, e.g. '1 in 20' or '85'.", 'max_length': 20}), 18: ('wagtail.blocks.CharBlock', (), {'help_text': 'What it means, in plain words.', 'max_length': 160}), 19: ('wagtail.blocks.CharBlock', (), {'help_text': 'Where it comes from.', 'max_length': 200, 'required': False}), 20: ('wagtail.blocks.StructBlock', [[('figure', 17), ('label', 18), ('source', 19)]], {}), 21: ('wagtail.blocks.CharBlock', (), {'default': 'Questions and answers', 'max_length': 120, 'required': False}), 22: ('wagtail.blocks.CharBlock', (), {'max_length': 200}), 23: ('wagtail.blocks.RichTextBlock', (), {'features': ['bold', 'italic', 'link', 'ul', 'ol']}), 24: ('wagtail.blocks.StructBlock', [[('question', 22), ('answer', 23)]], {}), 25: ('wagtail.blocks.ListBlock', (24,), {'min_num': 1}), 26: ('wagtail.blocks.StructBlock', [[('heading', 21), ('items', 25)]], {}), 27: ('wagtail.blocks.CharBlock', (), {'help_text': "The service, e.g. 'Connect Well'.", 'max_length': 120}), 28: ('wagtail.blocks.TextBlock', (), {'max_length': 500, 'required': False}), 29: ('wagtail.blocks.CharBlock', (), {'max_length': 40, 'required': False}), 30: ('wagtail.blocks.URLBlock', (), {'required': False}), 31: ('wagtail.blocks.CharBlock', (), {'max_length': 200, 'required': False}), 32: ('wagtail.blocks.StructBlock', [[('name', 27), ('description', 28), ('phone', 29), ('website', 30), ('opening_hours', 31)]], {}), 33: ('wagtail.documents.blocks.DocumentChooserBlock', (), {}), 34: ('wagtail.blocks.CharBlock', (), {'help_text': "Leave empty to use the document's own title.", 'max_length': 160, 'required': False}), 35: ('wagtail.blocks.CharBlock', (), {'max_length': 300, 'required': False}), 36: ('wagtail.blocks.StructBlock', [[('document', 33), ('title', 34), ('description', 35)]], {}), 37: ('wagtail.blocks.URLBlock', (), {'help_text': 'A YouTube or Vimeo link.'}), 38: ('wagtail.blocks.CharBlock', (), {'help_text': 'What the video is about.', 'max_length': 160}), 39: ('wagtail.blocks.RichTextBlock', (), {'features': ['bold', 'italic', 'link'], 'help_text': 'What is said and shown.', 'required': False}), 40: ('wagtail.blocks.StructBlock', [[('url', 37), ('title', 38), ('transcript', 39)]], {}), 41: ('wagtail.blocks.CharBlock', (), {'default': 'Stories from our community', 'max_length': 120}), 42: ('wagtail.blocks.PageChooserBlock', (), {'page_type': ['home.StoryPage']}), 43: ('wagtail.blocks.ListBlock', (42,), {'help_text': 'Choose stories, or leave empty to show the newest ones.', 'required': False}), 44: ('wagtail.blocks.IntegerBlock', (), {'default': 3, 'help_text': 'How many of the newest stories to show.', 'max_value': 12, 'min_value': 1}), 45: ('wagtail.blocks.StructBlock', [[('heading', 41), ('stories', 43), ('count', 44)]], {})}, help_text="The page's content, block by block.")),
-                ('last_reviewed', models.DateField(blank=True, help_text='Shown on statements such as the privacy notice.', null=True)),
-                ('share_image', models.ForeignKey(blank=True, help_text="Picture shown when this page is shared (1200×630). Defaults to the campaign's.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "introduction",
+                    models.TextField(
+                        blank=True,
+                        help_text="One or two plain sentences shown under the title, in listings and when shared.",
+                        max_length=500,
+                    ),
+                ),
+                (
+                    "body",
+                    wagtail.fields.StreamField(
+                        [
+                            ("heading", 2),
+                            ("paragraph", 3),
+                            ("image", 7),
+                            ("call_to_action", 13),
+                            ("quote", 16),
+                            ("statistic", 20),
+                            ("faq", 26),
+                            ("signpost", 32),
+                            ("document", 36),
+                            ("video", 40),
+                            ("story_teasers", 45),
+                        ],
+                        block_lookup={
+                            0: ("wagtail.blocks.CharBlock", (), {"max_length": 120}),
+                            1: (
+                                "wagtail.blocks.ChoiceBlock",
+                                [],
+                                {
+                                    "choices": [("h2", "Section heading"), ("h3", "Sub-heading")],
+                                    "help_text": "Use a section heading for main sections and a sub-heading inside them.",
+                                },
+                            ),
+                            2: ("wagtail.blocks.StructBlock", [[("text", 0), ("level", 1)]], {}),
+                            3: ("core.blocks.RichTextBlock", (), {}),
+                            4: ("wagtail.images.blocks.ImageChooserBlock", (), {}),
+                            5: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Describe the picture for people who cannot see it. Leave empty only if it is purely decorative.",
+                                    "max_length": 250,
+                                    "required": False,
+                                },
+                            ),
+                            6: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"max_length": 250, "required": False},
+                            ),
+                            7: (
+                                "wagtail.blocks.StructBlock",
+                                [[("image", 4), ("alt_text", 5), ("caption", 6)]],
+                                {},
+                            ),
+                            8: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "A short instruction, e.g. 'Make a pledge'.",
+                                    "max_length": 60,
+                                },
+                            ),
+                            9: (
+                                "wagtail.blocks.PageChooserBlock",
+                                (),
+                                {"help_text": "A page on this site…", "required": False},
+                            ),
+                            10: (
+                                "wagtail.blocks.URLBlock",
+                                (),
+                                {
+                                    "help_text": "…or the address of another website.",
+                                    "required": False,
+                                },
+                            ),
+                            11: ("wagtail.blocks.StructBlock", [[("page", 9), ("url", 10)]], {}),
+                            12: (
+                                "wagtail.blocks.ChoiceBlock",
+                                [],
+                                {
+                                    "choices": [
+                                        ("primary", "Main action"),
+                                        ("secondary", "Other action"),
+                                    ]
+                                },
+                            ),
+                            13: (
+                                "wagtail.blocks.StructBlock",
+                                [[("text", 8), ("link", 11), ("style", 12)]],
+                                {},
+                            ),
+                            14: ("wagtail.blocks.TextBlock", (), {"max_length": 600}),
+                            15: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"max_length": 120, "required": False},
+                            ),
+                            16: (
+                                "wagtail.blocks.StructBlock",
+                                [[("quote", 14), ("attribution", 15)]],
+                                {},
+                            ),
+                            17: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "The number, e.g. '1 in 20' or '85'.",
+                                    "max_length": 20,
+                                },
+                            ),
+                            18: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"help_text": "What it means, in plain words.", "max_length": 160},
+                            ),
+                            19: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Where it comes from.",
+                                    "max_length": 200,
+                                    "required": False,
+                                },
+                            ),
+                            20: (
+                                "wagtail.blocks.StructBlock",
+                                [[("figure", 17), ("label", 18), ("source", 19)]],
+                                {},
+                            ),
+                            21: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "default": "Questions and answers",
+                                    "max_length": 120,
+                                    "required": False,
+                                },
+                            ),
+                            22: ("wagtail.blocks.CharBlock", (), {"max_length": 200}),
+                            23: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {"features": ["bold", "italic", "link", "ul", "ol"]},
+                            ),
+                            24: (
+                                "wagtail.blocks.StructBlock",
+                                [[("question", 22), ("answer", 23)]],
+                                {},
+                            ),
+                            25: ("wagtail.blocks.ListBlock", (24,), {"min_num": 1}),
+                            26: (
+                                "wagtail.blocks.StructBlock",
+                                [[("heading", 21), ("items", 25)]],
+                                {},
+                            ),
+                            27: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "The service, e.g. 'Connect Well'.",
+                                    "max_length": 120,
+                                },
+                            ),
+                            28: (
+                                "wagtail.blocks.TextBlock",
+                                (),
+                                {"max_length": 500, "required": False},
+                            ),
+                            29: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"max_length": 40, "required": False},
+                            ),
+                            30: ("wagtail.blocks.URLBlock", (), {"required": False}),
+                            31: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"max_length": 200, "required": False},
+                            ),
+                            32: (
+                                "wagtail.blocks.StructBlock",
+                                [
+                                    [
+                                        ("name", 27),
+                                        ("description", 28),
+                                        ("phone", 29),
+                                        ("website", 30),
+                                        ("opening_hours", 31),
+                                    ]
+                                ],
+                                {},
+                            ),
+                            33: ("wagtail.documents.blocks.DocumentChooserBlock", (), {}),
+                            34: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Leave empty to use the document's own title.",
+                                    "max_length": 160,
+                                    "required": False,
+                                },
+                            ),
+                            35: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"max_length": 300, "required": False},
+                            ),
+                            36: (
+                                "wagtail.blocks.StructBlock",
+                                [[("document", 33), ("title", 34), ("description", 35)]],
+                                {},
+                            ),
+                            37: (
+                                "wagtail.blocks.URLBlock",
+                                (),
+                                {"help_text": "A YouTube or Vimeo link."},
+                            ),
+                            38: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"help_text": "What the video is about.", "max_length": 160},
+                            ),
+                            39: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {
+                                    "features": ["bold", "italic", "link"],
+                                    "help_text": "What is said and shown.",
+                                    "required": False,
+                                },
+                            ),
+                            40: (
+                                "wagtail.blocks.StructBlock",
+                                [[("url", 37), ("title", 38), ("transcript", 39)]],
+                                {},
+                            ),
+                            41: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"default": "Stories from our community", "max_length": 120},
+                            ),
+                            42: (
+                                "wagtail.blocks.PageChooserBlock",
+                                (),
+                                {"page_type": ["home.StoryPage"]},
+                            ),
+                            43: (
+                                "wagtail.blocks.ListBlock",
+                                (42,),
+                                {
+                                    "help_text": "Choose stories, or leave empty to show the newest ones.",
+                                    "required": False,
+                                },
+                            ),
+                            44: (
+                                "wagtail.blocks.IntegerBlock",
+                                (),
+                                {
+                                    "default": 3,
+                                    "help_text": "How many of the newest stories to show.",
+                                    "max_value": 12,
+                                    "min_value": 1,
+                                },
+                            ),
+                            45: (
+                                "wagtail.blocks.StructBlock",
+                                [[("heading", 41), ("stories", 43), ("count", 44)]],
+                                {},
+                            ),
+                        },
+                        help_text="The page's content, block by block.",
+                    ),
+                ),
+                (
+                    "last_reviewed",
+                    models.DateField(
+                        blank=True,
+                        help_text="Shown on statements such as the privacy notice.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "share_image",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Picture shown when this page is shared (1200×630). Defaults to the campaign's.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailimages.image",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'standard page',
+                "verbose_name": "standard page",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='StoryIndexPage',
+            name="StoryIndexPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('introduction', models.TextField(blank=True, help_text='One or two plain sentences shown under the title, in listings and when shared.', max_length=500)),
-                ('stories_per_page', models.PositiveSmallIntegerField(default=9)),
-                ('share_image', models.ForeignKey(blank=True, help_text="Picture shown when this page is shared (1200×630). Defaults to the campaign's.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "introduction",
+                    models.TextField(
+                        blank=True,
+                        help_text="One or two plain sentences shown under the title, in listings and when shared.",
+                        max_length=500,
+                    ),
+                ),
+                ("stories_per_page", models.PositiveSmallIntegerField(default=9)),
+                (
+                    "share_image",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Picture shown when this page is shared (1200×630). Defaults to the campaign's.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailimages.image",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'story index page',
+                "verbose_name": "story index page",
             },
-            bases=(wagtail.contrib.routable_page.models.RoutablePageMixin, 'wagtailcore.page'),
+            bases=(wagtail.contrib.routable_page.models.RoutablePageMixin, "wagtailcore.page"),
         ),
         migrations.CreateModel(
-            name='StoryPage',
+            name="StoryPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('introduction', models.TextField(blank=True, help_text='One or two plain sentences shown under the title, in listings and when shared.', max_length=500)),
-                ('date', models.DateField(default=django.utils.timezone.localdate, help_text='When the story was published.')),
-                ('place', models.CharField(blank=True, help_text="The town or area, e.g. 'Gillingham'.", max_length=100)),
-                ('image_alt', models.CharField(blank=True, help_text='Describe the picture for people who cannot see it.', max_length=250)),
-                ('body', wagtail.fields.StreamField([('heading', 2), ('paragraph', 3), ('image', 7), ('call_to_action', 13), ('quote', 16), ('statistic', 20), ('faq', 26), ('signpost', 32), ('document', 36), ('video', 40), ('story_teasers', 45)], block_lookup={0: ('wagtail.blocks.CharBlock', (), {'max_length': 120}), 1: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('h2', 'Section heading'), ('h3', 'Sub-heading')], 'help_text': 'Use a section heading for main sections and a sub-heading inside them.'}), 2: ('wagtail.blocks.StructBlock', [[('text', 0), ('level', 1)]], {}), 3: ('core.blocks.RichTextBlock', (), {}), 4: ('wagtail.images.blocks.ImageChooserBlock', (), {}), 5: ('wagtail.blocks.CharBlock', (), {'help_text': 'Describe the picture for people who cannot see it. Leave empty only if it is purely decorative.', 'max_length': 250, 'required': False}), 6: ('wagtail.blocks.CharBlock', (), {'max_length': 250, 'required': False}), 7: ('wagtail.blocks.StructBlock', [[('image', 4), ('alt_text', 5), ('caption', 6)]], {}), 8: ('wagtail.blocks.CharBlock', (), {'help_text': "A short instruction, e.g. 'Make a pledge'.", 'max_length': 60}), 9: ('wagtail.blocks.PageChooserBlock', (), {'help_text': 'A page on this site…', 'required': False}), 10: ('wagtail.blocks.URLBlock', (), {'help_text': '…or the address of another website.', 'required': False}), 11: ('wagtail.blocks.StructBlock', [[('page', 9), ('url', 10)]], {}), 12: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('primary', 'Main action'), ('secondary', 'Other action')]}), 13: ('wagtail.blocks.StructBlock', [[('text', 8), ('link', 11), ('style', 12)]], {}), 14: ('wagtail.blocks.TextBlock', (), {'max_length': 600}), 15: ('wagtail.blocks.CharBlock', (), {'max_length': 120, 'required': False}), 16: ('wagtail.blocks.StructBlock', [[('quote', 14), ('attribution', 15)]], {}), 17: ('wagtail.blocks.CharBlock', (), {'help_text': "The number, e.g. '1 in 20' or '85'.", 'max_length': 20}), 18: ('wagtail.blocks.CharBlock', (), {'help_text': 'What it means, in plain words.', 'max_length': 160}), 19: ('wagtail.blocks.CharBlock', (), {'help_text': 'Where it comes from.', 'max_length': 200, 'required': False}), 20: ('wagtail.blocks.StructBlock', [[('figure', 17), ('label', 18), ('source', 19)]], {}), 21: ('wagtail.blocks.CharBlock', (), {'default': 'Questions and answers', 'max_length': 120, 'required': False}), 22: ('wagtail.blocks.CharBlock', (), {'max_length': 200}), 23: ('wagtail.blocks.RichTextBlock', (), {'features': ['bold', 'italic', 'link', 'ul', 'ol']}), 24: ('wagtail.blocks.StructBlock', [[('question', 22), ('answer', 23)]], {}), 25: ('wagtail.blocks.ListBlock', (24,), {'min_num': 1}), 26: ('wagtail.blocks.StructBlock', [[('heading', 21), ('items', 25)]], {}), 27: ('wagtail.blocks.CharBlock', (), {'help_text': "The service, e.g. 'Connect Well'.", 'max_length': 120}), 28: ('wagtail.blocks.TextBlock', (), {'max_length': 500, 'required': False}), 29: ('wagtail.blocks.CharBlock', (), {'max_length': 40, 'required': False}), 30: ('wagtail.blocks.URLBlock', (), {'required': False}), 31: ('wagtail.blocks.CharBlock', (), {'max_length': 200, 'required': False}), 32: ('wagtail.blocks.StructBlock', [[('name', 27), ('description', 28), ('phone', 29), ('website', 30), ('opening_hours', 31)]], {}), 33: ('wagtail.documents.blocks.DocumentChooserBlock', (), {}), 34: ('wagtail.blocks.CharBlock', (), {'help_text': "Leave empty to use the document's own title.", 'max_length': 160, 'required': False}), 35: ('wagtail.blocks.CharBlock', (), {'max_length': 300, 'required': False}), 36: ('wagtail.blocks.StructBlock', [[('document', 33), ('title', 34), ('description', 35)]], {}), 37: ('wagtail.blocks.URLBlock', (), {'help_text': 'A YouTube or Vimeo link.'}), 38: ('wagtail.blocks.CharBlock', (), {'help_text': 'What the video is about.', 'max_length': 160}), 39: ('wagtail.blocks.RichTextBlock', (), {'features': ['bold', 'italic', 'link'], 'help_text': 'What is said and shown.', 'required': False}), 40: ('wagtail.blocks.StructBlock', [[('url', 37), ('title', 38), ('transcript', 39)]], {}), 41: ('wagtail.blocks.CharBlock', (), {'default': 'Stories from our community', 'max_length': 120}), 42: ('wagtail.blocks.PageChooserBlock', (), {'page_type': ['home.StoryPage']}), 43: ('wagtail.blocks.ListBlock', (42,), {'help_text': 'Choose stories, or leave empty to show the newest ones.', 'required': False}), 44: ('wagtail.blocks.IntegerBlock', (), {'default': 3, 'help_text': 'How many of the newest stories to show.', 'max_value': 12, 'min_value': 1}), 45: ('wagtail.blocks.StructBlock', [[('heading', 41), ('stories', 43), ('count', 44)]], {})}, help_text='The story, block by block.')),
-                ('image', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image')),
-                ('share_image', models.ForeignKey(blank=True, help_text="Picture shown when this page is shared (1200×630). Defaults to the campaign's.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "introduction",
+                    models.TextField(
+                        blank=True,
+                        help_text="One or two plain sentences shown under the title, in listings and when shared.",
+                        max_length=500,
+                    ),
+                ),
+                (
+                    "date",
+                    models.DateField(
+                        default=django.utils.timezone.localdate,
+                        help_text="When the story was published.",
+                    ),
+                ),
+                (
+                    "place",
+                    models.CharField(
+                        blank=True, help_text="The town or area, e.g. 'Gillingham'.", max_length=100
+                    ),
+                ),
+                (
+                    "image_alt",
+                    models.CharField(
+                        blank=True,
+                        help_text="Describe the picture for people who cannot see it.",
+                        max_length=250,
+                    ),
+                ),
+                (
+                    "body",
+                    wagtail.fields.StreamField(
+                        [
+                            ("heading", 2),
+                            ("paragraph", 3),
+                            ("image", 7),
+                            ("call_to_action", 13),
+                            ("quote", 16),
+                            ("statistic", 20),
+                            ("faq", 26),
+                            ("signpost", 32),
+                            ("document", 36),
+                            ("video", 40),
+                            ("story_teasers", 45),
+                        ],
+                        block_lookup={
+                            0: ("wagtail.blocks.CharBlock", (), {"max_length": 120}),
+                            1: (
+                                "wagtail.blocks.ChoiceBlock",
+                                [],
+                                {
+                                    "choices": [("h2", "Section heading"), ("h3", "Sub-heading")],
+                                    "help_text": "Use a section heading for main sections and a sub-heading inside them.",
+                                },
+                            ),
+                            2: ("wagtail.blocks.StructBlock", [[("text", 0), ("level", 1)]], {}),
+                            3: ("core.blocks.RichTextBlock", (), {}),
+                            4: ("wagtail.images.blocks.ImageChooserBlock", (), {}),
+                            5: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Describe the picture for people who cannot see it. Leave empty only if it is purely decorative.",
+                                    "max_length": 250,
+                                    "required": False,
+                                },
+                            ),
+                            6: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"max_length": 250, "required": False},
+                            ),
+                            7: (
+                                "wagtail.blocks.StructBlock",
+                                [[("image", 4), ("alt_text", 5), ("caption", 6)]],
+                                {},
+                            ),
+                            8: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "A short instruction, e.g. 'Make a pledge'.",
+                                    "max_length": 60,
+                                },
+                            ),
+                            9: (
+                                "wagtail.blocks.PageChooserBlock",
+                                (),
+                                {"help_text": "A page on this site…", "required": False},
+                            ),
+                            10: (
+                                "wagtail.blocks.URLBlock",
+                                (),
+                                {
+                                    "help_text": "…or the address of another website.",
+                                    "required": False,
+                                },
+                            ),
+                            11: ("wagtail.blocks.StructBlock", [[("page", 9), ("url", 10)]], {}),
+                            12: (
+                                "wagtail.blocks.ChoiceBlock",
+                                [],
+                                {
+                                    "choices": [
+                                        ("primary", "Main action"),
+                                        ("secondary", "Other action"),
+                                    ]
+                                },
+                            ),
+                            13: (
+                                "wagtail.blocks.StructBlock",
+                                [[("text", 8), ("link", 11), ("style", 12)]],
+                                {},
+                            ),
+                            14: ("wagtail.blocks.TextBlock", (), {"max_length": 600}),
+                            15: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"max_length": 120, "required": False},
+                            ),
+                            16: (
+                                "wagtail.blocks.StructBlock",
+                                [[("quote", 14), ("attribution", 15)]],
+                                {},
+                            ),
+                            17: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "The number, e.g. '1 in 20' or '85'.",
+                                    "max_length": 20,
+                                },
+                            ),
+                            18: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"help_text": "What it means, in plain words.", "max_length": 160},
+                            ),
+                            19: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Where it comes from.",
+                                    "max_length": 200,
+                                    "required": False,
+                                },
+                            ),
+                            20: (
+                                "wagtail.blocks.StructBlock",
+                                [[("figure", 17), ("label", 18), ("source", 19)]],
+                                {},
+                            ),
+                            21: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "default": "Questions and answers",
+                                    "max_length": 120,
+                                    "required": False,
+                                },
+                            ),
+                            22: ("wagtail.blocks.CharBlock", (), {"max_length": 200}),
+                            23: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {"features": ["bold", "italic", "link", "ul", "ol"]},
+                            ),
+                            24: (
+                                "wagtail.blocks.StructBlock",
+                                [[("question", 22), ("answer", 23)]],
+                                {},
+                            ),
+                            25: ("wagtail.blocks.ListBlock", (24,), {"min_num": 1}),
+                            26: (
+                                "wagtail.blocks.StructBlock",
+                                [[("heading", 21), ("items", 25)]],
+                                {},
+                            ),
+                            27: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "The service, e.g. 'Connect Well'.",
+                                    "max_length": 120,
+                                },
+                            ),
+                            28: (
+                                "wagtail.blocks.TextBlock",
+                                (),
+                                {"max_length": 500, "required": False},
+                            ),
+                            29: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"max_length": 40, "required": False},
+                            ),
+                            30: ("wagtail.blocks.URLBlock", (), {"required": False}),
+                            31: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"max_length": 200, "required": False},
+                            ),
+                            32: (
+                                "wagtail.blocks.StructBlock",
+                                [
+                                    [
+                                        ("name", 27),
+                                        ("description", 28),
+                                        ("phone", 29),
+                                        ("website", 30),
+                                        ("opening_hours", 31),
+                                    ]
+                                ],
+                                {},
+                            ),
+                            33: ("wagtail.documents.blocks.DocumentChooserBlock", (), {}),
+                            34: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "Leave empty to use the document's own title.",
+                                    "max_length": 160,
+                                    "required": False,
+                                },
+                            ),
+                            35: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"max_length": 300, "required": False},
+                            ),
+                            36: (
+                                "wagtail.blocks.StructBlock",
+                                [[("document", 33), ("title", 34), ("description", 35)]],
+                                {},
+                            ),
+                            37: (
+                                "wagtail.blocks.URLBlock",
+                                (),
+                                {"help_text": "A YouTube or Vimeo link."},
+                            ),
+                            38: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"help_text": "What the video is about.", "max_length": 160},
+                            ),
+                            39: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {
+                                    "features": ["bold", "italic", "link"],
+                                    "help_text": "What is said and shown.",
+                                    "required": False,
+                                },
+                            ),
+                            40: (
+                                "wagtail.blocks.StructBlock",
+                                [[("url", 37), ("title", 38), ("transcript", 39)]],
+                                {},
+                            ),
+                            41: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"default": "Stories from our community", "max_length": 120},
+                            ),
+                            42: (
+                                "wagtail.blocks.PageChooserBlock",
+                                (),
+                                {"page_type": ["home.StoryPage"]},
+                            ),
+                            43: (
+                                "wagtail.blocks.ListBlock",
+                                (42,),
+                                {
+                                    "help_text": "Choose stories, or leave empty to show the newest ones.",
+                                    "required": False,
+                                },
+                            ),
+                            44: (
+                                "wagtail.blocks.IntegerBlock",
+                                (),
+                                {
+                                    "default": 3,
+                                    "help_text": "How many of the newest stories to show.",
+                                    "max_value": 12,
+                                    "min_value": 1,
+                                },
+                            ),
+                            45: (
+                                "wagtail.blocks.StructBlock",
+                                [[("heading", 41), ("stories", 43), ("count", 44)]],
+                                {},
+                            ),
+                        },
+                        help_text="The story, block by block.",
+                    ),
+                ),
+                (
+                    "image",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailimages.image",
+                    ),
+                ),
+                (
+                    "share_image",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Picture shown when this page is shared (1200×630). Defaults to the campaign's.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailimages.image",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'story',
-                'verbose_name_plural': 'stories',
+                "verbose_name": "story",
+                "verbose_name_plural": "stories",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
     ]

@@ -1,0 +1,73 @@
+"""Anonymous pages are cacheable by shared caches and served from the origin cache; nothing
+personal is ever cached or shared."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import CampaignPageFactory, UserFactory, make_site
+
+
+@pytest.fixture
+def page(db):
+    home = make_site()
+    return CampaignPageFactory(parent=home, title="What is loneliness?")
+
+
+def test_anonymous_page_is_publicly_cacheable(client, page, settings):
+    response = client.get(page.url)
+    assert response["Cache-Control"] == f"public, max-age=0, s-maxage={settings.PAGE_CACHE_SECONDS}"
+    assert "Cookie" not in response.get("Vary", "")
+    assert not response.cookies
+
+
+def test_second_anonymous_request_is_served_from_cache_without_queries(client, page):
+    first = client.get(page.url)
+    assert first["X-Cache"] == "MISS"
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(page.url)
+    assert second["X-Cache"] == "HIT"
+    assert len(queries) == 0
+    assert second.content == first.content
+    assert second["Content-Security-Policy"] == first["Content-Security-Policy"]
+
+
+def test_publishing_retires_cached_pages(client, page):
+    client.get(page.url)
+    page.title = "What loneliness feels like"
+    page.save_revision().publish()
+    response = client.get(page.url)
+    assert response["X-Cache"] == "MISS"
+    assert "What loneliness feels like" in response.content.decode()
+
+
+def test_changing_campaign_settings_retires_cached_pages(client, page):
+    from core.models import CampaignSettings
+
+    client.get(page.url)
+    campaign = CampaignSettings.objects.get()
+    campaign.phone_number = "01632 960 999"
+    campaign.save()
+    response = client.get(page.url)
+    assert "01632 960 999" in response.content.decode()
+
+
+def test_signed_in_visitors_are_never_served_or_stored_in_cache(client, page):
+    client.get(page.url)  # anonymous copy in cache
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.get(page.url)
+    assert response.get("X-Cache") is None
+    assert "public" not in response["Cache-Control"]
+
+
+def test_responses_setting_cookies_are_not_cached(client, page):
+    response = client.get("/accounts/login/")
+    assert response.get("X-Cache") is None
+    assert "public" not in response["Cache-Control"]
+
+
+def test_query_strings_are_cached_separately(client, page):
+    client.get("/search/?q=loneliness")
+    response = client.get("/search/?q=neighbour")
+    assert response["X-Cache"] == "MISS"
+    assert "neighbour" in response.content.decode()
