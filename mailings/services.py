@@ -28,15 +28,26 @@ def message_id_for_key(key: str) -> str:
     """A Message-ID that is the same every time a key is sent, so receivers drop the rare
     duplicate left by a crash between handing the message over and recording it as sent."""
     digest = hashlib.sha256(f"{settings.SECRET_KEY}:{key}".encode()).hexdigest()[:40]
-    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    _, at, domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")
+    domain = domain if at and domain else "localhost"  # an address without "@" has no domain
     return f"<{digest}@{domain}>"
+
+
+def campaign_settings():
+    """The default site's campaign settings: an email has no request to pick a site from."""
+    from wagtail.models import Site
+
+    from core.models import CampaignSettings
+
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:  # a fresh install whose site is not set up yet still sends its emails
+        return CampaignSettings(campaign_name=settings.WAGTAIL_SITE_NAME)
+    return CampaignSettings.for_site(site)
 
 
 def render_email(template: str, context: dict) -> tuple[str, str, str]:
     """Subject, plain text and HTML for `mailings/emails/<template>.*`."""
-    from core.models import CampaignSettings
-
-    full_context = {"campaign": CampaignSettings.load(), "SITE_URL": settings.SITE_URL, **context}
+    full_context = {"campaign": campaign_settings(), "SITE_URL": settings.SITE_URL, **context}
     base = f"mailings/emails/{template}"
     subject = " ".join(render_to_string(f"{base}.subject.txt", full_context).split())
     text = render_to_string(f"{base}.txt", full_context)
@@ -59,8 +70,14 @@ def queue_email(
         return existing
     subject, text, html = render_email(template, context)
     return queue_rendered_email(
-        to=to, subject=subject, body_text=text, body_html=html, key=key, template=template,
-        context=context, headers=headers,
+        to=to,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        key=key,
+        template=template,
+        context=context,
+        headers=headers,
     )
 
 
@@ -93,7 +110,7 @@ def queue_rendered_email(
     return email
 
 
-def enqueue_delivery(email_id: int) -> None:
+def enqueue_delivery(email_id: int) -> bool:
     """Hand an email to the worker. If the broker is down the row waits for the sweep."""
     from .tasks import send_email
 
@@ -101,6 +118,8 @@ def enqueue_delivery(email_id: int) -> None:
         send_email.delay(email_id)
     except Exception as exc:  # broker unreachable: the sweep will queue it later
         logger.warning("could not queue email %s: %s", email_id, type(exc).__name__)
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -122,8 +141,11 @@ def deliver(email_id: int) -> DeliveryResult:
     with transaction.atomic():
         email = (
             OutboundEmail.objects.select_for_update(skip_locked=True)
-            .filter(pk=email_id, status=OutboundEmail.Status.PENDING,
-                    next_attempt_at__lte=timezone.now())
+            .filter(
+                pk=email_id,
+                status=OutboundEmail.Status.PENDING,
+                next_attempt_at__lte=timezone.now(),
+            )
             .first()
         )
         if email is None:
@@ -131,12 +153,11 @@ def deliver(email_id: int) -> DeliveryResult:
         email.attempts += 1
         try:
             build_message(email).send()
-        except (smtplib.SMTPException, OSError) as exc:
+        except Exception as exc:
+            # Every failure is recorded as an attempt, not only SMTP and provider (anymail) errors:
+            # an exception escaping here rolls the attempt back, and the sweep would then retry a
+            # message that can never be built every minute, forever, with no trace in the outbox.
             return _record_failure(email, exc)
-        except Exception as exc:  # an email provider's API error (anymail) is also transient
-            if type(exc).__module__.startswith("anymail"):
-                return _record_failure(email, exc)
-            raise
         email.status = OutboundEmail.Status.SENT
         email.sent_at = timezone.now()
         email.last_error = ""
@@ -155,9 +176,22 @@ def _record_failure(email: OutboundEmail, exc: Exception) -> DeliveryResult:
         email.next_attempt_at = timezone.now() + timedelta(seconds=delay)
         outcome = DeliveryResult("retry", retry_in=delay)
     email.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
-    logger.warning("email failed id=%s attempt=%s error=%s", email.pk, email.attempts,
-                   type(exc).__name__)
+    # Transport errors are expected now and then; anything else is a bug worth an error line.
+    level = logging.WARNING if _is_transport_error(exc) else logging.ERROR
+    logger.log(
+        level,
+        "email failed id=%s attempt=%s error=%s",
+        email.pk,
+        email.attempts,
+        type(exc).__name__,
+    )
     return outcome
+
+
+def _is_transport_error(exc: Exception) -> bool:
+    # SMTP and network errors, or an email provider's API error (anymail).
+    is_provider_error = type(exc).__module__.startswith("anymail")
+    return isinstance(exc, smtplib.SMTPException | OSError) or is_provider_error
 
 
 def build_message(email: OutboundEmail) -> EmailMultiAlternatives:
@@ -177,18 +211,22 @@ def due_email_ids(*, limit: int = 500) -> list[int]:
     """Emails waiting to be sent that nobody has queued recently."""
     cutoff = timezone.now() - SWEEP_GRACE
     return list(
-        OutboundEmail.objects.filter(status=OutboundEmail.Status.PENDING,
-                                     next_attempt_at__lte=cutoff)
+        OutboundEmail.objects.filter(
+            status=OutboundEmail.Status.PENDING, next_attempt_at__lte=cutoff
+        )
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
 
 
 def sweep_outbox() -> int:
-    ids = due_email_ids()
-    for email_id in ids:
-        enqueue_delivery(email_id)
-    return len(ids)
+    """Queue every due email; returns how many were queued."""
+    queued = 0
+    for email_id in due_email_ids():
+        if not enqueue_delivery(email_id):
+            break  # the broker is down: the rest would each wait for a connection timeout
+        queued += 1
+    return queued
 
 
 def purge_old_email(*, older_than_days: int | None = None) -> int:
@@ -196,8 +234,11 @@ def purge_old_email(*, older_than_days: int | None = None) -> int:
     days = older_than_days if older_than_days is not None else settings.EMAIL_RETENTION_DAYS
     cutoff = timezone.now() - timedelta(days=days)
     deleted, _ = OutboundEmail.objects.filter(
-        status__in=[OutboundEmail.Status.SENT, OutboundEmail.Status.FAILED,
-                    OutboundEmail.Status.CANCELLED],
+        status__in=[
+            OutboundEmail.Status.SENT,
+            OutboundEmail.Status.FAILED,
+            OutboundEmail.Status.CANCELLED,
+        ],
         created_at__lt=cutoff,
     ).delete()
     return deleted

@@ -33,8 +33,16 @@ class OutboundEmailViewSet(SnippetViewSet):
     search_fields = ["subject", "to", "key"]
     search_backend_name = None
     inspect_view_fields = [
-        "key", "to", "subject", "status", "attempts", "last_error", "created_at",
-        "next_attempt_at", "sent_at", "body_text",
+        "key",
+        "to",
+        "subject",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "next_attempt_at",
+        "sent_at",
+        "body_text",
     ]
 
 

@@ -2,8 +2,11 @@
 
 import factory
 import wagtail_factories
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from wagtail.models import Page, Site
+from django.contrib.contenttypes.models import ContentType
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Collection, Locale, Page, Site
 
 from core.models import CampaignSettings
 from home.models import CampaignPage, HomePage, StandardPage, StoryIndexPage, StoryPage
@@ -61,11 +64,30 @@ class StoryPageFactory(wagtail_factories.PageFactory):
     body = '[{"type": "paragraph", "value": "<p>We meet every Tuesday.</p>"}]'
 
 
+def ensure_wagtail_base_rows() -> Page:
+    """The rows Wagtail's migrations create (tree root, default locale, root collection).
+    Transactional tests flush every table, so tests after them must put these back."""
+    Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    if not Collection.get_first_root_node():
+        Collection.add_root(name="Root")
+    root = Page.get_first_root_node()
+    if root is None:
+        root = Page.add_root(
+            instance=Page(
+                title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page)
+            )
+        )
+    return root
+
+
 def make_site(**settings_fields) -> HomePage:
     """A site whose root is a fresh HomePage, with campaign settings filled in."""
+    root = ensure_wagtail_base_rows()
     # Wagtail's welcome page (and the site pointing at it) make way for ours.
     Page.objects.filter(depth=2).delete()
-    root = Page.get_first_root_node()
+    root.refresh_from_db()
     home = HomePageFactory(parent=root, slug="home")
     Site.objects.all().delete()
     Site.objects.create(

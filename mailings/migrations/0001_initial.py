@@ -5,36 +5,65 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='OutboundEmail',
+            name="OutboundEmail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(help_text="What this email is for, e.g. 'pledge:42:confirm'.", max_length=200, unique=True)),
-                ('to', models.EmailField(max_length=254)),
-                ('template', models.CharField(help_text='Template name under mailings/emails/.', max_length=100)),
-                ('context', models.JSONField(blank=True, default=dict)),
-                ('subject', models.CharField(max_length=250)),
-                ('body_text', models.TextField()),
-                ('body_html', models.TextField(blank=True)),
-                ('headers', models.JSONField(blank=True, default=dict)),
-                ('status', models.CharField(choices=[('pending', 'Waiting to send'), ('sent', 'Sent'), ('failed', 'Gave up'), ('cancelled', 'Cancelled')], default='pending', max_length=20)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('last_error', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('next_attempt_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        help_text="What this email is for, e.g. 'pledge:42:confirm'.",
+                        max_length=200,
+                        unique=True,
+                    ),
+                ),
+                ("to", models.EmailField(max_length=254)),
+                (
+                    "template",
+                    models.CharField(
+                        help_text="Template name under mailings/emails/.", max_length=100
+                    ),
+                ),
+                ("context", models.JSONField(blank=True, default=dict)),
+                ("subject", models.CharField(max_length=250)),
+                ("body_text", models.TextField()),
+                ("body_html", models.TextField(blank=True)),
+                ("headers", models.JSONField(blank=True, default=dict)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting to send"),
+                            ("sent", "Sent"),
+                            ("failed", "Gave up"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("last_error", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("next_attempt_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': 'outbound email',
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['status', 'next_attempt_at'], name='outbox_due_idx')],
+                "verbose_name": "outbound email",
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx")
+                ],
             },
         ),
     ]
