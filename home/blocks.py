@@ -18,7 +18,8 @@ from core.blocks import (
 
 
 class StoryTeaserListValue(blocks.StructValue):
-    def stories(self):
+    def teaser_stories(self):
+        """The chosen stories, or the newest ones when none are chosen."""
         from .models import StoryPage
 
         stories = StoryPage.objects.live().public().select_related("image")

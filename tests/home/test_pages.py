@@ -197,3 +197,36 @@ class QueryCountTests(WagtailPageTestCase):
     def test_cached_page_needs_no_queries(self):
         self.queries_for(self.home.url)
         self.assertEqual(self.queries_for(self.home.url, cold=False), 0)
+
+
+class StoryTeaserTests(WagtailPageTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.home = make_site()
+        cls.index = StoryIndexPageFactory(parent=cls.home)
+        cls.stories = [
+            StoryPageFactory(parent=cls.index, title=f"Teaser story {n}", date=f"2026-10-0{n + 1}")
+            for n in range(4)
+        ]
+
+    def page_with_teasers(self, value):
+        return CampaignPageFactory(
+            parent=self.home,
+            body=f'[{{"type": "story_teasers", "value": {value}}}]',
+        )
+
+    def test_newest_stories_are_shown_when_none_are_chosen(self):
+        page = self.page_with_teasers('{"heading": "Stories", "stories": [], "count": 2}')
+        html = self.client.get(page.url).content.decode()
+        self.assertIn("Teaser story 3", html)
+        self.assertIn("Teaser story 2", html)
+        self.assertNotIn("Teaser story 1", html)
+
+    def test_chosen_stories_are_shown_in_the_chosen_order(self):
+        first, second = self.stories[0].pk, self.stories[2].pk
+        page = self.page_with_teasers(
+            f'{{"heading": "Stories", "stories": [{second}, {first}], "count": 3}}'
+        )
+        html = self.client.get(page.url).content.decode()
+        self.assertLess(html.index("Teaser story 2"), html.index("Teaser story 0"))
+        self.assertNotIn("Teaser story 3", html)

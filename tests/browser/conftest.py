@@ -1,0 +1,94 @@
+"""Headless Chromium (Debian's, not Playwright's download) against pytest-django's live server.
+
+One browser is shared by every browser test; each test gets a fresh context and page, so cookies
+and viewport never leak between tests.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connections
+from playwright.sync_api import sync_playwright
+
+from .site_content import build_site
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="package")
+def _allow_sync_orm_under_playwright():
+    # Playwright's sync API keeps an asyncio loop running on the main thread, so Django would
+    # refuse ORM calls from test code (factories, flushes) without this. Restored afterwards so
+    # the rest of the suite keeps Django's guard.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="package")
+def chromium(django_db_setup, _allow_sync_orm_under_playwright):
+    """One browser for the whole browser suite: launching Chromium is the slow part.
+
+    Package scope (not session) so Playwright's loop is gone before the other test packages run.
+    """
+    # While Playwright's loop runs, asgiref treats this thread as async and Django hands out a
+    # second set of connection objects. They need the test database's serialized contents too,
+    # or serialized_rollback cannot restore what the migrations created (root page, locale).
+    serialized = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
+    with sync_playwright() as playwright:
+        for alias, contents in serialized.items():
+            connections[alias]._test_serialized_contents = contents
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+        # Those connections are unreachable once the loop stops; close them while we can.
+        connections.close_all()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    # The tab fixture reads this to keep a screenshot of a failing test.
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def tab(chromium, request):
+    """A fresh browser tab (named so pytest-playwright's own `page` fixture stays out of it)."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    yield tab
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        name = "".join(ch if ch.isalnum() else "-" for ch in request.node.name)
+        tab.screenshot(path=SCREENSHOTS / f"FAILED-{name}.png", full_page=True)
+    context.close()
+
+
+@pytest.fixture
+def site_pages(live_server):
+    """The test site's pages (see site_content.py), by name: path."""
+    return build_site()
