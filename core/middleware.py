@@ -48,7 +48,7 @@ class AnonymousPageCacheMiddleware:
             return response
 
         response = self.get_response(request)
-        if not self._response_is_cacheable(response):
+        if not self._response_is_cacheable(request, response):
             return self._finish_private(response)
 
         self._make_public(response)
@@ -70,9 +70,11 @@ class AnonymousPageCacheMiddleware:
         )
 
     @staticmethod
-    def _response_is_cacheable(response) -> bool:
+    def _response_is_cacheable(request, response) -> bool:
         return (
             getattr(response, PUBLIC_ATTR, False)
+            # A page holding a CSRF token belongs to one visitor, even without a new cookie.
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
             and response.status_code == 200
             and not response.cookies
             and not response.streaming

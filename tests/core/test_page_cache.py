@@ -71,3 +71,21 @@ def test_query_strings_are_cached_separately(client, page):
     response = client.get("/search/?q=neighbour")
     assert response["X-Cache"] == "MISS"
     assert "neighbour" in response.content.decode()
+
+
+def test_pages_holding_a_csrf_token_are_not_cached_even_with_a_cookie(client, page, monkeypatch):
+    from django.middleware.csrf import get_token
+
+    from home.models import CampaignPage
+
+    original = CampaignPage.get_context
+
+    def with_token(self, request, *args, **kwargs):
+        get_token(request)
+        return original(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(CampaignPage, "get_context", with_token)
+    client.cookies["csrftoken"] = "a" * 32
+    response = client.get(page.url)
+    assert response.get("X-Cache") is None
+    assert "public" not in response["Cache-Control"]
