@@ -17,6 +17,14 @@ app.conf.beat_schedule = {
         "task": "mailings.tasks.sweep_outbox",
         "schedule": 60.0,
     },
+    "pledges-refresh-counters": {
+        "task": "pledges.tasks.refresh_counters",
+        "schedule": 60.0,
+    },
+    "pledges-apply-retention": {
+        "task": "pledges.tasks.apply_retention",
+        "schedule": crontab(hour=2, minute=41),
+    },
     "mailings-purge-sent-email": {
         "task": "mailings.tasks.purge_old_email",
         "schedule": crontab(hour=3, minute=17),

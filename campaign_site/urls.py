@@ -23,6 +23,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", home_views.search, name="search"),
+    path("pledges/", include("pledges.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -96,7 +96,12 @@ class HomePage(PublicPage):
     ]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["home.CampaignPage", "home.StandardPage", "home.StoryIndexPage"]
+    subpage_types = [
+        "home.CampaignPage",
+        "home.StandardPage",
+        "home.StoryIndexPage",
+        "pledges.PledgePage",
+    ]
     max_count = 1
 
     class Meta:
@@ -151,7 +156,7 @@ class CampaignPage(PublicPage):
     search_fields = [*BasePage.search_fields, index.SearchField("body")]
 
     parent_page_types = ["home.HomePage", "home.CampaignPage"]
-    subpage_types = ["home.CampaignPage", "home.StandardPage"]
+    subpage_types = ["home.CampaignPage", "home.StandardPage", "pledges.PledgePage"]
 
     class Meta:
         verbose_name = "campaign page"

@@ -2,6 +2,8 @@
 
 from django.db import models
 from django.utils import timezone
+from wagtail.admin.panels import FieldPanel
+from wagtail.models import PreviewableMixin
 
 
 class OutboundEmail(models.Model):
@@ -46,3 +48,82 @@ class OutboundEmail(models.Model):
         from .services import message_id_for_key
 
         return message_id_for_key(self.key)
+
+
+def address_hash(address: str) -> str:
+    """A one-way fingerprint of an email address, so a suppression outlives the address itself."""
+    import hashlib
+
+    return hashlib.sha256(f"suppression:{address.strip().lower()}".encode()).hexdigest()
+
+
+class Suppression(models.Model):
+    """An address that must get no more email: unsubscribed, bounced or erased. Only a hash
+    of the address is kept."""
+
+    class Reason(models.TextChoices):
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+        BOUNCED = "bounced", "Bounced"
+        COMPLAINED = "complained", "Marked as spam"
+
+    address_hash = models.CharField(max_length=64, unique=True)
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} on {self.created_at:%d %b %Y}"
+
+
+class EmailCopy(PreviewableMixin, models.Model):
+    """The words of one kind of email, edited by the comms team. Placeholders such as
+    {first_name} and {pledge} are filled in for each person; buttons and links are added
+    by the email's template."""
+
+    key = models.CharField(
+        max_length=60,
+        unique=True,
+        help_text="Which email this is, e.g. 'pledge_confirm' or 'pledge_reminder_7d'.",
+    )
+    subject = models.CharField(max_length=150)
+    body = models.TextField(
+        help_text="Plain text. Leave a blank line between paragraphs. Placeholders: "
+        "{first_name}, {pledge}, {ideas}, {campaign}."
+    )
+
+    panels = [FieldPanel("key"), FieldPanel("subject"), FieldPanel("body")]
+
+    class Meta:
+        verbose_name = "email wording"
+        verbose_name_plural = "email wording"
+        ordering = ["key"]
+
+    def __str__(self):
+        return self.key
+
+    def fill(self, text: str, context: dict) -> str:
+        values = {k: str(v) for k, v in context.items() if isinstance(v, str | int)}
+        return text.format_map(_KeepUnknown(values))
+
+    def rendered_subject(self, context: dict) -> str:
+        return self.fill(self.subject, context)
+
+    def rendered_paragraphs(self, context: dict) -> list[str]:
+        body = self.fill(self.body, context)
+        return [p.strip() for p in body.replace("\r\n", "\n").split("\n\n") if p.strip()]
+
+    # Previews in the admin use sample values and links that go nowhere.
+    def get_preview_template(self, request, mode_name):
+        return f"mailings/emails/{self.key}.html"
+
+    def get_preview_context(self, request, mode_name):
+        from .services import preview_context
+
+        return preview_context(self)
+
+
+class _KeepUnknown(dict):
+    def __missing__(self, key):
+        return "{" + key + "}"

@@ -15,7 +15,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .models import OutboundEmail
+from .models import EmailCopy, OutboundEmail, Suppression, address_hash
 
 logger = logging.getLogger(__name__)
 
@@ -45,11 +45,50 @@ def campaign_settings():
     return CampaignSettings.for_site(site)
 
 
+SAMPLE_CONTEXT = {
+    "first_name": "Sam",
+    "pledge": "Say hello to a neighbour",
+    "ideas": "Knock on a door with a cake, or join a local walking group.",
+    "action_url": "#",
+    "manage_url": "#",
+    "unsubscribe_url": "#",
+}
+
+
+def email_context(template: str, context: dict) -> dict:
+    """The context every email template gets: campaign details, and the comms team's own
+    wording for this email (subject and paragraphs) when they have written it."""
+    campaign = campaign_settings()
+    full_context = {"campaign": campaign, "SITE_URL": settings.SITE_URL, **context}
+    copy = EmailCopy.objects.filter(key=template).first()
+    if copy:
+        fill_values = {"campaign": campaign.campaign_name, **context}
+        full_context["copy_subject"] = copy.rendered_subject(fill_values)
+        full_context["copy_paragraphs"] = copy.rendered_paragraphs(fill_values)
+    return full_context
+
+
+def preview_context(copy: EmailCopy) -> dict:
+    """Sample values for previewing edited wording in the admin (unsaved edits included)."""
+    campaign = campaign_settings()
+    fill_values = {"campaign": campaign.campaign_name, **SAMPLE_CONTEXT}
+    return {
+        "campaign": campaign,
+        "SITE_URL": settings.SITE_URL,
+        **SAMPLE_CONTEXT,
+        "copy_subject": copy.rendered_subject(fill_values),
+        "copy_paragraphs": copy.rendered_paragraphs(fill_values),
+    }
+
+
 def render_email(template: str, context: dict) -> tuple[str, str, str]:
     """Subject, plain text and HTML for `mailings/emails/<template>.*`."""
-    full_context = {"campaign": campaign_settings(), "SITE_URL": settings.SITE_URL, **context}
+    full_context = email_context(template, context)
     base = f"mailings/emails/{template}"
-    subject = " ".join(render_to_string(f"{base}.subject.txt", full_context).split())
+    subject = full_context.get("copy_subject") or render_to_string(
+        f"{base}.subject.txt", full_context
+    )
+    subject = " ".join(subject.split())
     text = render_to_string(f"{base}.txt", full_context)
     try:
         html = render_to_string(f"{base}.html", full_context)
@@ -92,7 +131,11 @@ def queue_rendered_email(
     context: dict | None = None,
     headers: dict | None = None,
 ) -> OutboundEmail:
-    """Store an already-rendered email (e.g. from allauth) in the outbox, once per key."""
+    """Store an already-rendered email (e.g. from allauth) in the outbox, once per key.
+
+    An email to a suppressed address is recorded as cancelled and never sent.
+    """
+    suppressed = is_suppressed(to)
     email, created = OutboundEmail.objects.get_or_create(
         key=key,
         defaults={
@@ -103,9 +146,12 @@ def queue_rendered_email(
             "body_text": body_text,
             "body_html": body_html,
             "headers": headers or {},
+            "status": (
+                OutboundEmail.Status.CANCELLED if suppressed else OutboundEmail.Status.PENDING
+            ),
         },
     )
-    if created:
+    if created and not suppressed:
         transaction.on_commit(lambda: enqueue_delivery(email.pk))
     return email
 
@@ -124,7 +170,7 @@ def enqueue_delivery(email_id: int) -> bool:
 
 @dataclass(frozen=True)
 class DeliveryResult:
-    outcome: str  # "sent", "skipped", "retry" or "failed"
+    outcome: str  # "sent", "skipped", "cancelled", "retry" or "failed"
     retry_in: int = 0
 
 
@@ -150,6 +196,11 @@ def deliver(email_id: int) -> DeliveryResult:
         )
         if email is None:
             return DeliveryResult("skipped")
+        # An unsubscribe or bounce may have arrived after the email was queued.
+        if is_suppressed(email.to):
+            email.status = OutboundEmail.Status.CANCELLED
+            email.save(update_fields=["status"])
+            return DeliveryResult("cancelled")
         email.attempts += 1
         try:
             build_message(email).send()
@@ -242,3 +293,18 @@ def purge_old_email(*, older_than_days: int | None = None) -> int:
         created_at__lt=cutoff,
     ).delete()
     return deleted
+
+
+def is_suppressed(address: str) -> bool:
+    return Suppression.objects.filter(address_hash=address_hash(address)).exists()
+
+
+def suppress(*, address: str, reason: str) -> Suppression:
+    """Stop all email to an address at once, including emails already waiting to be sent."""
+    suppression, _ = Suppression.objects.get_or_create(
+        address_hash=address_hash(address), defaults={"reason": reason}
+    )
+    OutboundEmail.objects.filter(
+        to__iexact=address.strip(), status=OutboundEmail.Status.PENDING
+    ).update(status=OutboundEmail.Status.CANCELLED)
+    return suppression

@@ -1,11 +1,12 @@
-"""The outbox in Wagtail's admin: what was sent, what is waiting and what failed. Read-only."""
+"""Email in Wagtail's admin: the outbox (read-only), the suppression list (read-only) and the
+wording of each email, which the comms team edits and previews."""
 
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import OutboundEmail
+from .models import EmailCopy, OutboundEmail, Suppression
 
 
 class ViewOnlyPermissionPolicy(ModelPermissionPolicy):
@@ -25,8 +26,6 @@ class OutboundEmailViewSet(SnippetViewSet):
     icon = "mail"
     menu_label = "Outbox"
     menu_name = "outbox"
-    menu_order = 800
-    add_to_admin_menu = True
     inspect_view_enabled = True
     list_display = ["subject", "to", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["status", "template"]
@@ -46,5 +45,30 @@ class OutboundEmailViewSet(SnippetViewSet):
     ]
 
 
+class SuppressionViewSet(SnippetViewSet):
+    model = Suppression
+    icon = "cross"
+    menu_label = "Suppressed addresses"
+    list_display = ["reason", "created_at"]
+    list_filter = ["reason"]
+
+
+class EmailCopyViewSet(SnippetViewSet):
+    model = EmailCopy
+    icon = "edit"
+    menu_label = "Email wording"
+    list_display = ["key", "subject"]
+    search_fields = ["key", "subject", "body"]
+    search_backend_name = None
+
+
+class EmailViewSetGroup(SnippetViewSetGroup):
+    menu_label = "Email"
+    menu_icon = "mail"
+    menu_order = 800
+    items = (OutboundEmailViewSet, EmailCopyViewSet, SuppressionViewSet)
+
+
 register_permission_policy(OutboundEmail, ViewOnlyPermissionPolicy(OutboundEmail))
-register_snippet(OutboundEmailViewSet)
+register_permission_policy(Suppression, ViewOnlyPermissionPolicy(Suppression))
+register_snippet(EmailViewSetGroup)

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "mailings",
+    "pledges",
     "home",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -277,6 +278,12 @@ WAGTAILADMIN_RICH_TEXT_EDITORS = {
         },
     }
 }
+
+# Pledges: when reminders go out (local hour), how long unconfirmed pledges are kept, and how
+# long personal data is kept before it is removed (the pledges themselves stay, for totals).
+PLEDGE_REMINDER_HOUR = env.int("PLEDGE_REMINDER_HOUR", default=10)
+PLEDGE_UNCONFIRMED_DAYS = env.int("PLEDGE_UNCONFIRMED_DAYS", default=7)
+PLEDGE_RETENTION_DAYS = env.int("PLEDGE_RETENTION_DAYS", default=730)
 
 # How long anonymous visitors' pages are kept by our origin cache and by shared caches (CDNs).
 PAGE_CACHE_SECONDS = env("PAGE_CACHE_SECONDS")

@@ -1,0 +1,171 @@
+"""The public pledge form. Every check here gives a clear message beside the field."""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .models import Area, Pledge, PledgeSuggestion
+from .services import PledgeDetails
+
+OWN = "own"
+LINK = re.compile(r"(https?:|www\.|\w\.(com|org|net|uk|co|io|ly|me|info|biz)\b|<|>)", re.I)
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+HEARD_FROM = [
+    ("", "Choose an option"),
+    ("social_media", "Social media"),
+    ("friend", "A friend, neighbour or relative"),
+    ("council", "The council"),
+    ("community_group", "A community group or charity"),
+    ("event", "An event"),
+    ("news", "Newspaper, radio or TV"),
+    ("other", "Somewhere else"),
+]
+
+
+def plain_text(value: str) -> str:
+    if CONTROL.search(value):
+        raise ValidationError("Remove the unusual characters from this text.")
+    return " ".join(value.split())
+
+
+class PledgeForm(forms.Form):
+    suggestion = forms.ChoiceField(
+        label="Choose a pledge",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a pledge, or choose to write your own."},
+    )
+    own_text = forms.CharField(
+        label="Your own pledge",
+        max_length=140,
+        required=False,
+        help_text="Up to 140 characters. Please do not include links or contact details.",
+        error_messages={"max_length": "Your pledge must be 140 characters or fewer."},
+    )
+    first_name = forms.CharField(
+        label="First name",
+        max_length=60,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+        error_messages={"max_length": "Your first name must be 60 characters or fewer."},
+    )
+    organisation_name = forms.CharField(
+        label="Organisation name",
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    organisation_type = forms.ChoiceField(
+        label="Type of organisation",
+        choices=[("", "Choose an option"), *Pledge.OrganisationType.choices],
+        required=False,
+    )
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="We will send you an email to confirm your pledge.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter your email address.",
+            "invalid": "Enter an email address in the correct format, like name@example.com.",
+        },
+    )
+    area = forms.ModelChoiceField(
+        label="Where do you live or work?",
+        queryset=Area.objects.filter(active=True),
+        empty_label="Choose an area",
+        error_messages={
+            "required": "Choose your area.",
+            "invalid_choice": "Choose an area from the list.",
+        },
+    )
+    age_band = forms.ChoiceField(
+        label="Your age",
+        choices=[("", "Prefer not to say"), *Pledge.AgeBand.choices],
+        required=False,
+    )
+    heard_from = forms.ChoiceField(
+        label="How did you hear about the campaign?", choices=HEARD_FROM, required=False
+    )
+    show_on_wall = forms.BooleanField(
+        label="Show my pledge on the pledge wall",
+        required=False,
+        help_text="We show your first name, area and pledge, never your email address.",
+    )
+    reminders_wanted = forms.BooleanField(
+        label="Send me a few reminders and ideas",
+        required=False,
+        help_text="A reminder after a week and after a month. Stop them at any time.",
+    )
+    # People never see or fill this; bots that fill every field give themselves away.
+    website = forms.CharField(required=False, label="Leave this empty", max_length=200)
+
+    def __init__(self, *args, kind: str = Pledge.Kind.INDIVIDUAL, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        self.suggestions = {str(s.pk): s for s in PledgeSuggestion.objects.filter(active=True)}
+        self.fields["suggestion"].choices = [
+            *((pk, s.text) for pk, s in self.suggestions.items()),
+            (OWN, "Write my own pledge"),
+        ]
+        if kind == Pledge.Kind.ORGANISATION:
+            self.fields["organisation_name"].required = True
+            self.fields["organisation_name"].error_messages["required"] = (
+                "Enter your organisation's name."
+            )
+            self.fields["organisation_type"].required = True
+            self.fields["organisation_type"].error_messages["required"] = (
+                "Choose the type of organisation."
+            )
+            self.fields["first_name"].label = "Your first name (not shown publicly)"
+            del self.fields["age_band"]
+            self.fields[
+                "show_on_wall"
+            ].help_text = (
+                "We show your organisation's name, area and pledge, never your email address."
+            )
+        else:
+            del self.fields["organisation_name"]
+            del self.fields["organisation_type"]
+            self.fields["first_name"].required = True
+            self.fields["first_name"].error_messages["required"] = "Enter your first name."
+
+    def clean_first_name(self):
+        return plain_text(self.cleaned_data["first_name"])
+
+    def clean_organisation_name(self):
+        return plain_text(self.cleaned_data["organisation_name"])
+
+    def clean_own_text(self):
+        text = plain_text(self.cleaned_data["own_text"])
+        if LINK.search(text):
+            raise ValidationError("Remove links and web addresses from your pledge.")
+        return text
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("website"):
+            raise ValidationError("Sorry, we could not accept this form. Please try again.")
+        own_missing = cleaned.get("suggestion") == OWN and not cleaned.get("own_text")
+        if own_missing and "own_text" not in self.errors:
+            self.add_error("own_text", "Write your pledge, or choose one of ours.")
+        return cleaned
+
+    def details(self) -> PledgeDetails:
+        data = self.cleaned_data
+        suggestion = self.suggestions.get(data["suggestion"])
+        return PledgeDetails(
+            kind=self.kind,
+            suggestion=suggestion,
+            own_text="" if suggestion else data["own_text"],
+            first_name=data.get("first_name", ""),
+            email=data["email"],
+            organisation_name=data.get("organisation_name", ""),
+            organisation_type=data.get("organisation_type", ""),
+            area=data["area"],
+            age_band=data.get("age_band", ""),
+            heard_from=data.get("heard_from", ""),
+            show_on_wall=data["show_on_wall"],
+            reminders_wanted=data["reminders_wanted"],
+        )

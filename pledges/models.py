@@ -1,0 +1,310 @@
+"""Resident and organisation pledges: what people promise to do to connect with others."""
+
+import secrets
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField
+from wagtail.search import index
+
+from core.models import BasePage
+
+
+class Area(models.Model):
+    """A district or town people choose when they pledge, so pledges can be counted by area."""
+
+    name = models.CharField(max_length=80, unique=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True, help_text="Untick to stop offering this area.")
+
+    panels = [FieldPanel("name"), FieldPanel("sort_order"), FieldPanel("active")]
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class PledgeSuggestion(index.Indexed, models.Model):
+    """A pledge people can choose instead of writing their own, e.g. 'Say hello to a neighbour'."""
+
+    class Category(models.TextChoices):
+        NEIGHBOURS = "neighbours", "Neighbours"
+        FAMILY = "family", "Family and friends"
+        COMMUNITY = "community", "Community"
+        VOLUNTEERING = "volunteering", "Volunteering"
+        ONLINE = "online", "Online"
+
+    text = models.CharField(max_length=140, help_text="The pledge, e.g. 'Host a coffee morning'.")
+    category = models.CharField(max_length=20, choices=Category.choices)
+    ideas = models.TextField(
+        blank=True,
+        max_length=1000,
+        help_text="A few practical ideas, sent in the 'how is it going?' reminder.",
+    )
+    sort_order = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True, help_text="Untick to stop offering this pledge.")
+
+    panels = [
+        FieldPanel("text"),
+        FieldPanel("category"),
+        FieldPanel("ideas"),
+        FieldPanel("sort_order"),
+        FieldPanel("active"),
+    ]
+    search_fields = [index.SearchField("text"), index.FilterField("category")]
+
+    class Meta:
+        ordering = ["sort_order", "text"]
+
+    def __str__(self):
+        return self.text
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class PledgeQuerySet(models.QuerySet):
+    def counted(self):
+        """Pledges that count towards the totals: confirmed and not rejected."""
+        return self.filter(confirmed_at__isnull=False).exclude(
+            moderation=Pledge.Moderation.REJECTED
+        )
+
+    def on_wall(self):
+        return self.counted().filter(show_on_wall=True, moderation=Pledge.Moderation.APPROVED)
+
+
+class Pledge(models.Model):
+    """One pledge by a resident or an organisation. Personal data (name, email) is removed
+    when the person asks or the retention period ends; the pledge itself is kept for totals."""
+
+    class Kind(models.TextChoices):
+        INDIVIDUAL = "individual", "Resident"
+        ORGANISATION = "organisation", "Organisation"
+
+    class OrganisationType(models.TextChoices):
+        COMMUNITY_GROUP = "community_group", "Community group"
+        BUSINESS = "business", "Business"
+        FAITH_GROUP = "faith_group", "Faith group"
+        PUBLIC_BODY = "public_body", "Public body"
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", "Online"
+        PHONE = "phone", "Phone"
+        PAPER = "paper", "Paper form"
+        EVENT = "event", "At an event"
+
+    class Moderation(models.TextChoices):
+        PENDING = "pending", "Waiting for review"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    class Outcome(models.TextChoices):
+        NONE = "", "Not answered"
+        DONE = "done", "I did it"
+        GOING = "going", "Still going"
+        NOT_YET = "not_yet", "Not yet"
+
+    class AgeBand(models.TextChoices):
+        UNDER_18 = "under_18", "Under 18"
+        AGE_18_24 = "18_24", "18 to 24"
+        AGE_25_34 = "25_34", "25 to 34"
+        AGE_35_49 = "35_49", "35 to 49"
+        AGE_50_64 = "50_64", "50 to 64"
+        AGE_65_79 = "65_79", "65 to 79"
+        AGE_80_PLUS = "80_plus", "80 or over"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.INDIVIDUAL)
+    suggestion = models.ForeignKey(
+        PledgeSuggestion, null=True, blank=True, on_delete=models.SET_NULL, related_name="pledges"
+    )
+    text = models.CharField(max_length=200)
+    first_name = models.CharField(max_length=60, blank=True)
+    email = models.EmailField(blank=True)
+    organisation_name = models.CharField(max_length=120, blank=True)
+    organisation_type = models.CharField(
+        max_length=20, choices=OrganisationType.choices, blank=True
+    )
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="pledges")
+    age_band = models.CharField(max_length=10, choices=AgeBand.choices, blank=True)
+    heard_from = models.CharField("how they heard about us", max_length=100, blank=True)
+    show_on_wall = models.BooleanField(default=False)
+    reminders_wanted = models.BooleanField(default=False)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.ONLINE)
+    moderation = models.CharField(
+        max_length=10, choices=Moderation.choices, default=Moderation.PENDING
+    )
+    moderation_reason = models.CharField(max_length=300, blank=True)
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True, default="")
+    outcome_at = models.DateTimeField(null=True, blank=True)
+    next_reminder_at = models.DateTimeField(null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True)
+    # Part of every link we email; replacing it makes all earlier links stop working.
+    secret = models.CharField(max_length=20, default=new_secret)
+
+    objects = PledgeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["next_reminder_at"],
+                name="pledge_reminder_due_idx",
+                condition=Q(next_reminder_at__isnull=False),
+            ),
+            models.Index(fields=["moderation", "-confirmed_at"], name="pledge_wall_idx"),
+            models.Index(fields=["email"], name="pledge_email_idx"),
+        ]
+        constraints = [
+            # The same person making the same pledge twice gets the one pledge.
+            models.UniqueConstraint(
+                fields=["email", "text"], condition=~Q(email=""), name="pledge_once_per_email"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="organisation") | ~Q(organisation_name=""),
+                name="pledge_organisation_has_name",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def display_name(self) -> str:
+        if self.kind == self.Kind.ORGANISATION:
+            return self.organisation_name
+        return self.first_name or "Someone"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class ConsentRecord(models.Model):
+    """What a person agreed to, when, from which wording, and when they confirmed it."""
+
+    class Purpose(models.TextChoices):
+        PRIVACY = "privacy", "Privacy notice (storing the pledge)"
+        REMINDERS = "reminders", "Reminder emails"
+        WALL = "wall", "Showing the pledge on the wall"
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    wording_version = models.CharField(max_length=20)
+    source = models.CharField(max_length=20, help_text="Where it was given, e.g. 'online'.")
+    given_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["given_at"]
+
+    def __str__(self):
+        return f"{self.get_purpose_display()} (version {self.wording_version})"
+
+
+class ReminderStep(models.Model):
+    """One reminder in the schedule, e.g. 7 days after confirming: 'How is it going?'.
+    The wording is edited here; the email adds the ideas, buttons and links."""
+
+    slug = models.SlugField(
+        max_length=20, unique=True, help_text="A short fixed name, e.g. '7d'. Do not change it."
+    )
+    days_after_confirmation = models.PositiveSmallIntegerField()
+    subject = models.CharField(max_length=150)
+    body = models.TextField(
+        help_text="Plain text. Leave a blank line between paragraphs. Placeholders: "
+        "{first_name}, {pledge}, {ideas}, {campaign}."
+    )
+    include_ideas = models.BooleanField(
+        default=True, help_text="Add the pledge's ideas and a link to local activities."
+    )
+    asks_outcome = models.BooleanField(
+        default=False,
+        help_text="Ask 'Did you do it?' with one-click answers. Reminders stop once answered.",
+    )
+    active = models.BooleanField(default=True)
+
+    panels = [
+        FieldPanel("slug"),
+        FieldPanel("days_after_confirmation"),
+        FieldPanel("subject"),
+        FieldPanel("body"),
+        FieldPanel("include_ideas"),
+        FieldPanel("asks_outcome"),
+        FieldPanel("active"),
+    ]
+
+    class Meta:
+        ordering = ["days_after_confirmation"]
+
+    def __str__(self):
+        return f"{self.subject} (day {self.days_after_confirmation})"
+
+
+class PledgePage(RoutablePageMixin, BasePage):
+    """The pledge form. Place one for residents and, if wanted, one for organisations."""
+
+    kind = models.CharField(
+        max_length=20,
+        choices=Pledge.Kind.choices,
+        default=Pledge.Kind.INDIVIDUAL,
+        help_text="Who pledges on this page: residents, or organisations under their name.",
+    )
+    privacy_notice = RichTextField(
+        features=["bold", "italic", "link"],
+        help_text="How we use the information people give. Shown above the button.",
+    )
+    privacy_version = models.CharField(
+        max_length=20,
+        default="1",
+        help_text="Change this whenever the privacy wording changes: each pledge records the "
+        "version its maker saw.",
+    )
+    check_email_text = RichTextField(
+        features=["bold", "italic", "link"],
+        blank=True,
+        help_text="Shown after someone sends the form, while we wait for them to confirm.",
+    )
+
+    content_panels = [
+        *BasePage.content_panels,
+        FieldPanel("introduction"),
+        FieldPanel("kind"),
+        FieldPanel("privacy_notice"),
+        FieldPanel("privacy_version"),
+        FieldPanel("check_email_text"),
+    ]
+
+    parent_page_types = ["home.HomePage", "home.CampaignPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = "pledge form page"
+
+    def form_class(self):
+        from .forms import PledgeForm
+
+        return PledgeForm
+
+    @path("")
+    def form_view(self, request):
+        from .views import pledge_form
+
+        return pledge_form(request, self)
+
+    @path("check-your-email/", name="check_email")
+    def check_email_view(self, request):
+        from django.template.response import TemplateResponse
+
+        return TemplateResponse(request, "pledges/check_email.html", {"page": self})

@@ -1,0 +1,105 @@
+"""People's data is theirs: export it, erase it, and remove it after the retention period."""
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from mailings.models import OutboundEmail
+from mailings.services import suppress
+
+from .models import ConsentRecord, Pledge
+
+
+def export_data(pledge: Pledge) -> dict:
+    """Everything we hold about the person behind a pledge, as plain JSON-ready data."""
+    return {
+        "pledge": {
+            "text": pledge.text,
+            "kind": pledge.kind,
+            "first_name": pledge.first_name,
+            "email": pledge.email,
+            "organisation_name": pledge.organisation_name,
+            "organisation_type": pledge.organisation_type,
+            "area": pledge.area.name,
+            "age_band": pledge.age_band,
+            "heard_from": pledge.heard_from,
+            "show_on_wall": pledge.show_on_wall,
+            "reminders_wanted": pledge.reminders_wanted,
+            "channel": pledge.channel,
+            "made_at": pledge.created_at.isoformat(),
+            "confirmed_at": pledge.confirmed_at.isoformat() if pledge.confirmed_at else None,
+            "outcome": pledge.outcome,
+        },
+        "consents": [
+            {
+                "purpose": consent.purpose,
+                "wording_version": consent.wording_version,
+                "source": consent.source,
+                "given_at": consent.given_at.isoformat(),
+                "confirmed_at": consent.confirmed_at.isoformat() if consent.confirmed_at else None,
+                "withdrawn_at": consent.withdrawn_at.isoformat() if consent.withdrawn_at else None,
+            }
+            for consent in pledge.consents.all()
+        ],
+        "emails": list(
+            OutboundEmail.objects.filter(to=pledge.email)
+            .filter(key__startswith=f"pledge:{pledge.pk}:")
+            .values("subject", "status", "created_at", "sent_at")
+        )
+        if pledge.email
+        else [],
+    }
+
+
+@transaction.atomic
+def stop_emails(*, pledge: Pledge) -> None:
+    """Unsubscribe: the address gets nothing more from us, at once."""
+    if pledge.email:
+        suppress(address=pledge.email, reason="unsubscribed")
+    Pledge.objects.filter(pk=pledge.pk).update(reminders_wanted=False, next_reminder_at=None)
+    pledge.consents.filter(
+        purpose=ConsentRecord.Purpose.REMINDERS, withdrawn_at__isnull=True
+    ).update(withdrawn_at=timezone.now())
+    pledge.reminders_wanted = False
+    pledge.next_reminder_at = None
+
+
+@transaction.atomic
+def erase_pledge(*, pledge: Pledge) -> None:
+    """Delete the pledge and every email about it. A suppression entry, if the person
+    unsubscribed, stays: it holds only a hash of the address."""
+    if pledge.email:
+        OutboundEmail.objects.filter(key__startswith=f"pledge:{pledge.pk}:").delete()
+    pledge.delete()
+
+
+def anonymise(queryset) -> int:
+    return queryset.update(
+        first_name="",
+        email="",
+        age_band="",
+        heard_from="",
+        show_on_wall=False,
+        reminders_wanted=False,
+        next_reminder_at=None,
+        secret="",
+        anonymised_at=timezone.now(),
+    )
+
+
+def apply_retention(*, now: datetime.datetime | None = None) -> dict:
+    """Remove unconfirmed pledges after a few days, and personal data from confirmed ones
+    after the campaign's retention period. Totals are kept."""
+    now = now or timezone.now()
+    unconfirmed_cutoff = now - datetime.timedelta(days=settings.PLEDGE_UNCONFIRMED_DAYS)
+    stale = Pledge.objects.filter(confirmed_at__isnull=True, created_at__lt=unconfirmed_cutoff)
+    stale_keys = [f"pledge:{pk}:confirm" for pk in stale.values_list("pk", flat=True)]
+    OutboundEmail.objects.filter(key__in=stale_keys).delete()
+    removed = stale.delete()[1].get(Pledge._meta.label, 0)
+    retention_cutoff = now - datetime.timedelta(days=settings.PLEDGE_RETENTION_DAYS)
+    anonymised = anonymise(
+        Pledge.objects.filter(anonymised_at__isnull=True, created_at__lt=retention_cutoff)
+    )
+    return {"removed_unconfirmed": removed, "anonymised": anonymised}
