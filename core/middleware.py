@@ -10,6 +10,8 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 
+from .cache import CacheUnavailable
+
 GENERATION_KEY = "pagecache:generation"
 PUBLIC_ATTR = "_public_cacheable"
 
@@ -26,6 +28,9 @@ def retire_cached_pages() -> None:
         cache.incr(GENERATION_KEY)
     except ValueError:
         cache.set(GENERATION_KEY, 1, timeout=None)
+    except CacheUnavailable:
+        # Nothing is served from a cache that is down; entries expire on their own anyway.
+        pass
 
 
 class AnonymousPageCacheMiddleware:

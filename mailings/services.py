@@ -21,7 +21,6 @@ logger = logging.getLogger(__name__)
 
 RETRY_BASE_SECONDS = 30
 RETRY_MAX_SECONDS = 6 * 3600
-SWEEP_GRACE = timedelta(seconds=30)
 
 
 def message_id_for_key(key: str) -> str:
@@ -260,7 +259,8 @@ def build_message(email: OutboundEmail) -> EmailMultiAlternatives:
 
 def due_email_ids(*, limit: int = 500) -> list[int]:
     """Emails waiting to be sent that nobody has queued recently."""
-    cutoff = timezone.now() - SWEEP_GRACE
+    # Recently queued emails are left to the task queued on commit.
+    cutoff = timezone.now() - timedelta(seconds=settings.EMAIL_SWEEP_GRACE_SECONDS)
     return list(
         OutboundEmail.objects.filter(
             status=OutboundEmail.Status.PENDING, next_attempt_at__lte=cutoff

@@ -126,10 +126,12 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="bt"),
             "TIMEOUT": 300,
+            # A slow or dead Redis must cost a request milliseconds, not seconds.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -220,6 +222,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env("EMAIL_TIMEOUT")
 EMAIL_MAX_ATTEMPTS = env("EMAIL_MAX_ATTEMPTS")
 EMAIL_RETENTION_DAYS = env("EMAIL_RETENTION_DAYS")
+EMAIL_SWEEP_GRACE_SECONDS = env.int("EMAIL_SWEEP_GRACE_SECONDS", default=30)
 
 # Celery: JSON only, late acks so a killed worker's task runs again, bounded time.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")

@@ -111,5 +111,5 @@ def test_environment_switches_to_postgres_redis_and_smtp():
         "smtp.example.org",
         "587",
         "True",
-        "django.core.cache.backends.redis.RedisCache",
+        "core.cache.ResilientRedisCache",
     ]

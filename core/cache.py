@@ -1,0 +1,72 @@
+"""A Redis cache that degrades instead of failing: when Redis is unreachable, reads miss and
+writes are dropped, so a page view or a pledge never fails because the cache is down. Pages
+are then rendered from the database, and rate limits fail open until Redis is back."""
+
+import logging
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+UNAVAILABLE = (RedisConnectionError, RedisTimeoutError)
+
+
+class CacheUnavailable(Exception):
+    """Raised by `incr` when Redis is down, so callers can tell 'down' from 'missing key'."""
+
+
+class ResilientRedisCache(RedisCache):
+    def _degrade(self, operation: str, default):
+        logger.warning("cache unavailable during %s; carrying on without it", operation)
+        return default
+
+    def get(self, key, default=None, version=None):
+        try:
+            return super().get(key, default, version)
+        except UNAVAILABLE:
+            return self._degrade("get", default)
+
+    def get_many(self, keys, version=None):
+        try:
+            return super().get_many(keys, version)
+        except UNAVAILABLE:
+            return self._degrade("get_many", {})
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().set(key, value, timeout, version)
+        except UNAVAILABLE:
+            return self._degrade("set", None)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().set_many(data, timeout, version)
+        except UNAVAILABLE:
+            return self._degrade("set_many", list(data))
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().add(key, value, timeout, version)
+        except UNAVAILABLE:
+            return self._degrade("add", False)
+
+    def delete(self, key, version=None):
+        try:
+            return super().delete(key, version)
+        except UNAVAILABLE:
+            return self._degrade("delete", False)
+
+    def incr(self, key, delta=1, version=None):
+        try:
+            return super().incr(key, delta, version)
+        except UNAVAILABLE as exc:
+            raise CacheUnavailable from exc
+
+    def has_key(self, key, version=None):
+        try:
+            return super().has_key(key, version)
+        except UNAVAILABLE:
+            return self._degrade("has_key", False)
