@@ -5,7 +5,7 @@ are then rendered from the database, and rate limits fail open until Redis is ba
 import logging
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -18,7 +18,27 @@ class CacheUnavailable(Exception):
     """Raised by `incr` when Redis is down, so callers can tell 'down' from 'missing key'."""
 
 
+class ReusingRedisCacheClient(RedisCacheClient):
+    """Django builds a new Redis client object on every call; one per pool is enough (the
+    client is thread-safe) and saves a measurable share of each cached page view."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = ReusingRedisCacheClient
+
     def _degrade(self, operation: str, default):
         logger.warning("cache unavailable during %s; carrying on without it", operation)
         return default

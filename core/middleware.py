@@ -5,6 +5,8 @@ cookie, and the response sets no cookie: so nothing personal is ever stored or s
 a page or changing settings bumps a generation number, which retires every cached page at once.
 """
 
+import hashlib
+
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
@@ -13,6 +15,16 @@ from django.utils.cache import patch_cache_control
 from .cache import CacheUnavailable
 
 GENERATION_KEY = "pagecache:generation"
+NEVER_PUBLIC_PREFIXES = (
+    "/healthz",
+    "/readyz",
+    "/admin/",
+    "/django-admin/",
+    "/accounts/",
+    "/static/",
+    "/media/",
+    "/documents/",
+)
 PUBLIC_ATTR = "_public_cacheable"
 
 
@@ -41,11 +53,15 @@ class AnonymousPageCacheMiddleware:
         if not self._request_is_cacheable(request):
             return self._finish_private(self.get_response(request))
 
-        generation = cache.get(GENERATION_KEY, 0)
-        key = f"pagecache:{generation}:{request.get_host()}:{request.get_full_path()}"
-        cached = cache.get(key) if settings.PAGE_CACHE_SECONDS else None
-        if cached is not None:
-            status, headers, content = cached
+        # One round trip fetches the generation and the page; a page stored under an older
+        # generation was retired by a publish and is not served.
+        address = f"{request.get_host()}{request.get_full_path()}".encode()
+        key = "pagecache:" + hashlib.sha256(address).hexdigest()
+        found = cache.get_many([GENERATION_KEY, key]) if settings.PAGE_CACHE_SECONDS else {}
+        generation = found.get(GENERATION_KEY, 0)
+        cached = found.get(key)
+        if cached is not None and cached[0] == generation:
+            _, status, headers, content = cached
             response = HttpResponse(content, status=status)
             for name, value in headers:
                 response[name] = value
@@ -62,7 +78,9 @@ class AnonymousPageCacheMiddleware:
                 response.render()
             headers = [(k, v) for k, v in response.items() if k.lower() != "x-cache"]
             cache.set(
-                key, (response.status_code, headers, response.content), settings.PAGE_CACHE_SECONDS
+                key,
+                (generation, response.status_code, headers, response.content),
+                settings.PAGE_CACHE_SECONDS,
             )
         response["X-Cache"] = "MISS"
         return response
@@ -72,6 +90,8 @@ class AnonymousPageCacheMiddleware:
         return (
             request.method in ("GET", "HEAD")
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            # Paths that are never public skip the look-up: health checks touch no cache.
+            and not request.path.startswith(NEVER_PUBLIC_PREFIXES)
         )
 
     @staticmethod

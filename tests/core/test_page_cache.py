@@ -89,3 +89,20 @@ def test_pages_holding_a_csrf_token_are_not_cached_even_with_a_cookie(client, pa
     response = client.get(page.url)
     assert response.get("X-Cache") is None
     assert "public" not in response["Cache-Control"]
+
+
+def test_never_public_paths_skip_the_cache(client, page, monkeypatch):
+    from django.core.cache import cache
+
+    def no_cache(*args, **kwargs):
+        raise AssertionError("the cache was consulted")
+
+    monkeypatch.setattr(cache, "get_many", no_cache)
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/accounts/login/").status_code == 200
+
+
+def test_very_long_addresses_are_cached_under_a_short_key(client, page):
+    url = "/search/?q=" + "neighbour" * 2000
+    assert client.get(url)["X-Cache"] == "MISS"
+    assert client.get(url)["X-Cache"] == "HIT"

@@ -290,7 +290,7 @@ def test_retry_delay_doubles_up_to_a_cap():
 
 def test_sweep_queues_only_due_pending_emails(monkeypatch):
     queued = []
-    monkeypatch.setattr(services, "enqueue_delivery", lambda pk: queued.append(pk) or True)
+    monkeypatch.setattr(tasks.send_emails, "delay", lambda ids: queued.extend(ids))
     older = outbox_row(next_attempt_at=ago(hours=2))
     due = outbox_row(next_attempt_at=ago(minutes=5))
     outbox_row(next_attempt_at=ago(seconds=5))  # just queued by its own transaction
@@ -303,11 +303,17 @@ def test_sweep_queues_only_due_pending_emails(monkeypatch):
 
 def test_sweep_stops_when_the_broker_is_down(monkeypatch):
     attempts = []
-    monkeypatch.setattr(services, "enqueue_delivery", lambda pk: attempts.append(pk) and False)
-    for _ in range(3):
+
+    def broker_down(ids):
+        attempts.append(ids)
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(tasks.send_emails, "delay", broker_down)
+    monkeypatch.setattr(services, "BATCH_SIZE", 2)
+    for _ in range(5):
         outbox_row(next_attempt_at=ago(minutes=5))
     assert sweep_outbox() == 0
-    assert len(attempts) == 1
+    assert len(attempts) == 1  # the later batches are not tried: each would wait in vain
 
 
 def test_the_sweep_task_sends_what_is_due():

@@ -12,8 +12,9 @@ from django.utils import timezone
 from mailings import tasks
 from mailings.models import OutboundEmail
 from mailings.services import message_id_for_key, queue_email
+from tests.realparts import WAIT_SECONDS, free_port, wait_for
 
-from .conftest import BROKER_URL, WAIT_SECONDS, free_port, wait_for
+from .conftest import BROKER_URL
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -139,12 +140,16 @@ def test_email_queued_while_the_broker_is_down_is_swept_and_sent_once(
     assert celery_worker.wait_for_tasks([sweep.id])[sweep.id]["retval"] == 1
     sent = wait_until_sent(email)
     assert sent.attempts == 1
-    # The send task the sweep published (from the worker) is the only one for this row.
+    # The batch the sweep published (from the worker) is the only one holding this row.
     runs = wait_for(
-        lambda: [e for e in celery_worker.task_events(SEND) if e["args"] == [email.pk]],
-        what="the swept send task",
+        lambda: [
+            e
+            for e in celery_worker.task_events("mailings.tasks.send_emails")
+            if e["args"] == [[email.pk]]
+        ],
+        what="the swept batch",
     )
-    assert [e["retval"] for e in runs] == ["sent"]
+    assert [e["retval"] for e in runs] == [{"sent": 1}]
     assert len(smtp_sink.messages) == 1
     assert smtp_sink.messages[0].parsed["Message-ID"] == message_id_for_key("test:c:confirm")
 

@@ -21,7 +21,7 @@ def _ready(**kwargs):
 
 @task_postrun.connect
 def _finished(task_id=None, task=None, args=None, retval=None, state=None, **kwargs):
-    retval = retval if isinstance(retval, str | int | None) else f"{type(retval).__name__}"
+    retval = retval if isinstance(retval, str | int | dict | None) else type(retval).__name__
     _write(
         event="task",
         id=task_id,
