@@ -21,6 +21,11 @@ app.conf.beat_schedule = {
         "task": "pledges.tasks.refresh_counters",
         "schedule": 60.0,
     },
+    # Reminders are rows with a due time, not ETA tasks: this sweep finds and queues them.
+    "pledges-send-due-reminders": {
+        "task": "pledges.tasks.send_due_reminders",
+        "schedule": 300.0,
+    },
     "pledges-apply-retention": {
         "task": "pledges.tasks.apply_retention",
         "schedule": crontab(hour=2, minute=41),

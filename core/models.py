@@ -80,6 +80,23 @@ class CampaignSettings(BaseSiteSetting):
         blank=True,
         help_text="A short line at the foot of every page, e.g. who runs the campaign.",
     )
+    pledge_target = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="How many pledges the campaign aims for, e.g. 1000. Leave empty to show the "
+        "count without a target.",
+    )
+    pledge_target_label = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="What the target is, after the number, e.g. 'pledges by Loneliness Awareness "
+        "Week'.",
+    )
+    pledge_target_deadline = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Optional: the date the target is for. We show how many days are left.",
+    )
 
     panels = [
         MultiFieldPanel(
@@ -111,6 +128,14 @@ class CampaignSettings(BaseSiteSetting):
             heading="Social media",
         ),
         MultiFieldPanel([FieldPanel("footer_links"), FieldPanel("footer_text")], heading="Footer"),
+        MultiFieldPanel(
+            [
+                FieldPanel("pledge_target"),
+                FieldPanel("pledge_target_label"),
+                FieldPanel("pledge_target_deadline"),
+            ],
+            heading="Pledge target",
+        ),
     ]
 
     class Meta:

@@ -15,6 +15,7 @@ from core.blocks import (
     StatisticBlock,
     VideoBlock,
 )
+from pledges.blocks import PledgeCounterBlock, PledgeFormBlock, PledgeWallBlock
 
 
 class StoryTeaserListValue(blocks.StructValue):
@@ -61,3 +62,6 @@ class BaseStreamBlock(blocks.StreamBlock):
     document = DocumentBlock()
     video = VideoBlock()
     story_teasers = StoryTeaserListBlock()
+    pledge_form = PledgeFormBlock()
+    pledge_wall = PledgeWallBlock()
+    pledge_counter = PledgeCounterBlock()

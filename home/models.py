@@ -16,7 +16,9 @@ from wagtail.models import Orderable
 from wagtail.search import index
 
 from core.middleware import mark_public
-from core.models import BasePage
+from core.models import BasePage, CampaignSettings
+from pledges.models import Pledge, PledgePage
+from pledges.wall import counter_summary
 
 from .blocks import BaseStreamBlock
 
@@ -101,6 +103,7 @@ class HomePage(PublicPage):
         "home.StandardPage",
         "home.StoryIndexPage",
         "pledges.PledgePage",
+        "pledges.PledgeWallPage",
     ]
     max_count = 1
 
@@ -111,6 +114,11 @@ class HomePage(PublicPage):
         context = super().get_context(request, *args, **kwargs)
         featured = self.featured_pages.select_related("page", "image").filter(page__live=True)
         context["featured"] = list(featured)
+        # From the cache that beat refreshes each minute; the page itself is page-cached too.
+        context["pledge_counter"] = counter_summary(campaign=CampaignSettings.for_request(request))
+        context["pledge_page"] = (
+            PledgePage.objects.live().public().filter(kind=Pledge.Kind.INDIVIDUAL).first()
+        )
         return context
 
 
@@ -156,7 +164,12 @@ class CampaignPage(PublicPage):
     search_fields = [*BasePage.search_fields, index.SearchField("body")]
 
     parent_page_types = ["home.HomePage", "home.CampaignPage"]
-    subpage_types = ["home.CampaignPage", "home.StandardPage", "pledges.PledgePage"]
+    subpage_types = [
+        "home.CampaignPage",
+        "home.StandardPage",
+        "pledges.PledgePage",
+        "pledges.PledgeWallPage",
+    ]
 
     class Meta:
         verbose_name = "campaign page"

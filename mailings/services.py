@@ -54,12 +54,24 @@ SAMPLE_CONTEXT = {
 }
 
 
-def email_context(template: str, context: dict) -> dict:
+@dataclass(frozen=True)
+class SharedContext:
+    """What every email of one template shares: read once per email, or once per batch."""
+
+    campaign: object
+    copy: EmailCopy | None
+
+    @classmethod
+    def load(cls, template: str) -> "SharedContext":
+        return cls(campaign_settings(), EmailCopy.objects.filter(key=template).first())
+
+
+def email_context(template: str, context: dict, shared: SharedContext | None = None) -> dict:
     """The context every email template gets: campaign details, and the comms team's own
     wording for this email (subject and paragraphs) when they have written it."""
-    campaign = campaign_settings()
+    shared = shared or SharedContext.load(template)
+    campaign, copy = shared.campaign, shared.copy
     full_context = {"campaign": campaign, "SITE_URL": settings.SITE_URL, **context}
-    copy = EmailCopy.objects.filter(key=template).first()
     if copy:
         fill_values = {"campaign": campaign.campaign_name, **context}
         full_context["copy_subject"] = copy.rendered_subject(fill_values)
@@ -80,9 +92,11 @@ def preview_context(copy: EmailCopy) -> dict:
     }
 
 
-def render_email(template: str, context: dict) -> tuple[str, str, str]:
+def render_email(
+    template: str, context: dict, shared: SharedContext | None = None
+) -> tuple[str, str, str]:
     """Subject, plain text and HTML for `mailings/emails/<template>.*`."""
-    full_context = email_context(template, context)
+    full_context = email_context(template, context, shared)
     base = f"mailings/emails/{template}"
     subject = full_context.get("copy_subject") or render_to_string(
         f"{base}.subject.txt", full_context
@@ -155,6 +169,109 @@ def queue_rendered_email(
     return email
 
 
+BATCH_SIZE = 50
+
+
+@dataclass(frozen=True)
+class EmailToQueue:
+    to: str
+    template: str
+    context: dict
+    key: str
+    headers: dict | None = None
+
+
+def queue_emails(emails: list[EmailToQueue]) -> dict[str, str]:
+    """Queue many emails in one go (a reminder sweep), with the same guarantees as
+    `queue_email`: one email per key, nothing to suppressed addresses, sent after commit.
+
+    Campaign settings and wording are read once per template, suppression is checked in one
+    query, rows are inserted in one statement, and the worker gets one task per batch of
+    emails (which then share an SMTP session). Returns each key's status.
+    """
+    if not emails:
+        return {}
+    keys = [email.key for email in emails]
+    statuses = dict(OutboundEmail.objects.filter(key__in=keys).values_list("key", "status"))
+    hashes = {email.to: address_hash(email.to) for email in emails}
+    suppressed = set(
+        Suppression.objects.filter(address_hash__in=hashes.values()).values_list(
+            "address_hash", flat=True
+        )
+    )
+    shared: dict[str, SharedContext] = {}
+    rows = []
+    for email in emails:
+        if email.key in statuses:
+            continue
+        if email.template not in shared:
+            shared[email.template] = SharedContext.load(email.template)
+        subject, text, html = render_email(email.template, email.context, shared[email.template])
+        is_suppressed_now = hashes[email.to] in suppressed
+        status = (
+            OutboundEmail.Status.CANCELLED if is_suppressed_now else OutboundEmail.Status.PENDING
+        )
+        statuses[email.key] = status
+        rows.append(
+            OutboundEmail(
+                key=email.key,
+                to=email.to,
+                template=email.template,
+                context=email.context,
+                subject=subject,
+                body_text=text,
+                body_html=html,
+                headers=email.headers or {},
+                status=status,
+            )
+        )
+    # A concurrent sweep that got there first keeps its row: the key is unique.
+    OutboundEmail.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    new_keys = [row.key for row in rows if row.status == OutboundEmail.Status.PENDING]
+    if new_keys:
+        ids = list(
+            OutboundEmail.objects.filter(
+                key__in=new_keys, status=OutboundEmail.Status.PENDING
+            ).values_list("pk", flat=True)
+        )
+        transaction.on_commit(lambda: enqueue_delivery_batches(ids))
+    return statuses
+
+
+def enqueue_delivery_batches(email_ids: list[int]) -> int:
+    """One task per batch of emails; returns how many emails were handed over. If the broker
+    is down the rest wait for the sweep."""
+    from .tasks import send_emails
+
+    handed_over = 0
+    for start in range(0, len(email_ids), BATCH_SIZE):
+        chunk = email_ids[start : start + BATCH_SIZE]
+        try:
+            send_emails.delay(chunk)
+        except Exception as exc:  # broker unreachable: the sweep will queue them later
+            logger.warning("could not queue %s emails: %s", len(chunk), type(exc).__name__)
+            break
+        handed_over += len(chunk)
+    return handed_over
+
+
+def deliver_batch(email_ids: list[int]) -> dict[str, int]:
+    """Send a batch of emails over one SMTP session; a broken session is opened afresh."""
+    from django.core.mail import get_connection
+
+    outcomes: dict[str, int] = {}
+    connection = get_connection()
+    try:
+        for email_id in email_ids:
+            result = deliver(email_id, connection=connection)
+            outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
+            if result.outcome in ("retry", "failed"):
+                connection.close()  # the next email starts a fresh session
+    finally:
+        connection.close()
+    return outcomes
+
+
 def enqueue_delivery(email_id: int) -> bool:
     """Hand an email to the worker. If the broker is down the row waits for the sweep."""
     from .tasks import send_email
@@ -177,11 +294,12 @@ def retry_delay(attempts: int) -> int:
     return min(RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), RETRY_MAX_SECONDS)
 
 
-def deliver(email_id: int) -> DeliveryResult:
+def deliver(email_id: int, *, connection=None) -> DeliveryResult:
     """Send one outbox email if it is still waiting and due; record what happened.
 
     The row stays locked while it is sent, so a second worker skips it rather than sending
-    it again; a row already sent, cancelled or given up on is left alone.
+    it again; a row already sent, cancelled or given up on is left alone. A batch passes one
+    open `connection` so every email in it shares a single SMTP session.
     """
     with transaction.atomic():
         email = (
@@ -202,7 +320,7 @@ def deliver(email_id: int) -> DeliveryResult:
             return DeliveryResult("cancelled")
         email.attempts += 1
         try:
-            build_message(email).send()
+            build_message(email, connection=connection).send()
         except Exception as exc:
             # Every failure is recorded as an attempt, not only SMTP and provider (anymail) errors:
             # an exception escaping here rolls the attempt back, and the sweep would then retry a
@@ -244,8 +362,9 @@ def _is_transport_error(exc: Exception) -> bool:
     return isinstance(exc, smtplib.SMTPException | OSError) or is_provider_error
 
 
-def build_message(email: OutboundEmail) -> EmailMultiAlternatives:
+def build_message(email: OutboundEmail, *, connection=None) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
+        connection=connection,
         subject=email.subject,
         body=email.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -271,13 +390,8 @@ def due_email_ids(*, limit: int = 500) -> list[int]:
 
 
 def sweep_outbox() -> int:
-    """Queue every due email; returns how many were queued."""
-    queued = 0
-    for email_id in due_email_ids():
-        if not enqueue_delivery(email_id):
-            break  # the broker is down: the rest would each wait for a connection timeout
-        queued += 1
-    return queued
+    """Queue every due email, in batches; returns how many were handed to the worker."""
+    return enqueue_delivery_batches(due_email_ids())
 
 
 def purge_old_email(*, older_than_days: int | None = None) -> int:

@@ -20,6 +20,12 @@ def send_email(self, email_id: int) -> str:
     return result.outcome
 
 
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=270, time_limit=290)
+def send_emails(email_ids: list[int]) -> dict:
+    """A batch from a sweep: failures are recorded on each row and retried by later sweeps."""
+    return services.deliver_batch(email_ids)
+
+
 @shared_task
 def sweep_outbox() -> int:
     return services.sweep_outbox()

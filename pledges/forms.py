@@ -30,6 +30,19 @@ def plain_text(value: str) -> str:
     return " ".join(value.split())
 
 
+class ProofOfWorkField(forms.CharField):
+    """A hidden field that never fails validation: a missing or wrong value only means the
+    submission takes the no-JavaScript path, and an error here could not be shown or fixed."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, value):
+        return value if isinstance(value, str) and len(value) <= 500 else ""
+
+
 class PledgeForm(forms.Form):
     suggestion = forms.ChoiceField(
         label="Choose a pledge",
@@ -100,6 +113,9 @@ class PledgeForm(forms.Form):
     )
     # People never see or fill this; bots that fill every field give themselves away.
     website = forms.CharField(required=False, label="Leave this empty", max_length=200)
+    # Proof of work filled in by static/js/pledge-pow.js; checked in pledges/abuse.py.
+    pow_challenge = ProofOfWorkField()
+    pow_nonce = ProofOfWorkField()
 
     def __init__(self, *args, kind: str = Pledge.Kind.INDIVIDUAL, **kwargs):
         super().__init__(*args, **kwargs)
@@ -138,6 +154,10 @@ class PledgeForm(forms.Form):
         return plain_text(self.cleaned_data["organisation_name"])
 
     def clean_own_text(self):
+        if self.cleaned_data.get("suggestion") not in (None, OWN):
+            # A suggested pledge was chosen: words left in this box are not used, so they
+            # must not block the form (someone who switched to a suggestion after an error).
+            return ""
         text = plain_text(self.cleaned_data["own_text"])
         if LINK.search(text):
             raise ValidationError("Remove links and web addresses from your pledge.")

@@ -2,6 +2,7 @@
 
 import secrets
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -175,6 +176,12 @@ class Pledge(models.Model):
                 name="pledge_organisation_has_name",
             ),
         ]
+        # The admin roles (see pledges/wagtail_hooks.py): moderators never see personal data.
+        permissions = [
+            ("moderate_pledge", "Can approve or reject pledges (sees no personal data)"),
+            ("view_personal_data", "Can see pledges with names, emails and consents"),
+            ("export_pledges", "Can download pledges with personal data (CSV, XLSX)"),
+        ]
 
     def __str__(self):
         return self.text
@@ -292,6 +299,12 @@ class PledgePage(RoutablePageMixin, BasePage):
     class Meta:
         verbose_name = "pledge form page"
 
+    @property
+    def submit_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("pledges:submit", args=[self.pk])
+
     def form_class(self):
         from .forms import PledgeForm
 
@@ -308,3 +321,63 @@ class PledgePage(RoutablePageMixin, BasePage):
         from django.template.response import TemplateResponse
 
         return TemplateResponse(request, "pledges/check_email.html", {"page": self})
+
+
+class PledgeWallPage(BasePage):
+    """The pledge wall: confirmed pledges people chose to show, newest first, with filters by
+    area and by residents or organisations. Anonymous visitors get it from the page cache."""
+
+    per_page = models.PositiveSmallIntegerField(
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="How many pledges to show on each page of the wall (1 to 100).",
+    )
+    empty_text = models.CharField(
+        max_length=200,
+        blank=True,
+        default="No pledges to show yet.",
+        help_text="Shown when no pledges match, e.g. before the first pledge is confirmed.",
+    )
+
+    content_panels = [*BasePage.content_panels, FieldPanel("introduction")]
+    settings_panels = [*BasePage.settings_panels, FieldPanel("per_page"), FieldPanel("empty_text")]
+
+    parent_page_types = ["home.HomePage", "home.CampaignPage"]
+    subpage_types = []
+    template = "pledges/wall_page.html"
+
+    class Meta:
+        verbose_name = "pledge wall page"
+
+    def get_context(self, request, *args, **kwargs):
+        from .wall import WallFilterForm, wall_page
+
+        context = super().get_context(request, *args, **kwargs)
+        filter_form = WallFilterForm(request.GET)
+        context["filter_form"] = filter_form
+        context["wall"] = wall_page(
+            filters=filter_form.filters(),
+            before=request.GET.get("before"),
+            after=request.GET.get("after"),
+            page_size=self.per_page,
+        )
+        context["pledge_page"] = (
+            PledgePage.objects.live().public().filter(kind=Pledge.Kind.INDIVIDUAL).first()
+        )
+        return context
+
+    def serve(self, request, *args, **kwargs):
+        from core.middleware import mark_public
+
+        return mark_public(super().serve(request, *args, **kwargs))
+
+
+class PledgeForModeration(Pledge):
+    """The moderation queue's view of a pledge: the same rows, listed without personal data
+    (a second model so the admin can keep the two listings and their permissions apart)."""
+
+    class Meta:
+        proxy = True
+        default_permissions = ()
+        verbose_name = "pledge to moderate"
+        verbose_name_plural = "pledges to moderate"

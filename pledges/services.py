@@ -11,7 +11,7 @@ from django.utils import timezone
 from mailings.services import queue_email
 
 from .models import Area, ConsentRecord, Pledge, PledgeSuggestion
-from .reminders import schedule_first_reminder
+from .reminders import OUTCOME_ANSWERS, schedule_first_reminder
 from .tokens import make_token
 
 logger = logging.getLogger(__name__)
@@ -183,3 +183,16 @@ def set_visibility(*, pledge: Pledge, show_on_wall: bool) -> None:
     elif not show_on_wall:
         wall.update(withdrawn_at=now)
     pledge.show_on_wall = show_on_wall
+
+
+def record_outcome(*, pledge: Pledge, outcome: str) -> None:
+    """Record how a pledge went ("I did it", "Still going", "Not yet"); answering again
+    replaces the answer. Any answer stops the reminders: we asked, and we were told."""
+    if outcome not in OUTCOME_ANSWERS:
+        raise ValueError(f"unknown outcome {outcome!r}")
+    now = timezone.now()
+    # One UPDATE: it waits for a reminder sweep holding this pledge, then clears what it set.
+    Pledge.objects.filter(pk=pledge.pk).update(
+        outcome=outcome, outcome_at=now, next_reminder_at=None
+    )
+    pledge.outcome, pledge.outcome_at, pledge.next_reminder_at = outcome, now, None

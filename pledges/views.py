@@ -3,16 +3,20 @@ POST changes anything (mail scanners follow GET links)."""
 
 from urllib.parse import urlparse
 
-from django.http import Http404, HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from core.middleware import mark_public
+from core.models import CampaignSettings
 
-from . import privacy, services
+from . import abuse, privacy, services, wall
 from .counters import get_counters
+from .models import PledgePage
+from .share_card import share_card_png
 from .tokens import make_token, read_token
 
 
@@ -32,6 +36,20 @@ def pledge_form(request, page):
             return render(request, "pledges/form_expired.html", {"page": page}, status=403)
         form = form_class(request.POST, kind=page.kind)
         if form.is_valid():
+            limited = abuse.check_pledge_rate(
+                ip=abuse.client_ip(request),
+                email=form.cleaned_data["email"],
+                solved_work=abuse.verify_work(
+                    challenge=form.cleaned_data["pow_challenge"],
+                    nonce=form.cleaned_data["pow_nonce"],
+                ),
+            )
+            if limited:
+                form.add_error(None, limited.message)
+                response = render(request, "pledges/pledge_page.html", {"page": page, "form": form})
+                response.status_code = 429
+                response["Retry-After"] = str(limited.retry_after)
+                return response
             services.make_pledge(details=form.details(), privacy_version=page.privacy_version)
             return HttpResponseRedirect(page.url + page.reverse_subpage("check_email"))
         response = render(request, "pledges/pledge_page.html", {"page": page, "form": form})
@@ -40,6 +58,15 @@ def pledge_form(request, page):
     form = form_class(kind=page.kind)
     response = render(request, "pledges/pledge_page.html", {"page": page, "form": form})
     return mark_public(response)
+
+
+# The form page is cached for everyone, so it carries no CSRF token; the Origin check, the rate
+# limits and the proof of work protect this POST instead (there is no session to ride on).
+@csrf_exempt
+@require_http_methods(["POST"])
+def submit(request, page_id):
+    page = get_object_or_404(PledgePage.objects.live().public(), pk=page_id)
+    return pledge_form(request, page)
 
 
 @csrf_exempt  # the signed token in the URL is the credential; there is no session to forge
@@ -62,7 +89,12 @@ def thanks(request, token):
     return render(
         request,
         "pledges/thanks.html",
-        {"pledge": pledge, "manage_token": token, "counters": get_counters()},
+        {
+            "pledge": pledge,
+            "manage_token": token,
+            "counters": get_counters(),
+            "public_url": wall.public_url(pledge=pledge),
+        },
     )
 
 
@@ -96,6 +128,9 @@ def manage(request, token):
         elif action == "stop_emails":
             privacy.stop_emails(pledge=pledge)
             message = "You will get no more emails from us."
+        elif action == "outcome" and request.POST.get("outcome") in services.OUTCOME_ANSWERS:
+            services.record_outcome(pledge=pledge, outcome=request.POST["outcome"])
+            message = "Thank you. Your answer has been saved."
         else:
             return render(
                 request, "pledges/manage.html", {"pledge": pledge, "token": token}, status=400
@@ -113,3 +148,58 @@ def download_data(request, token):
     response = JsonResponse(privacy.export_data(pledge), json_dumps_params={"indent": 2})
     response["Content-Disposition"] = 'attachment; filename="my-pledge.json"'
     return response
+
+
+@csrf_exempt  # the signed token in the URL is the credential; there is no session to forge
+@require_http_methods(["GET", "POST"])
+def outcome(request, token, answer):
+    """One-click answers from the "did you do it?" email: GET shows the answer and a button,
+    only the POST records it."""
+    pledge = read_token(token, "outcome")
+    if pledge is None or answer not in services.OUTCOME_ANSWERS:
+        raise Http404
+    context = {
+        "pledge": pledge,
+        "token": token,
+        "answer": answer,
+        "answer_label": pledge.Outcome(answer).label,
+        "other_answers": [a for a in services.OUTCOME_ANSWERS if a != answer],
+    }
+    if request.method == "POST":
+        services.record_outcome(pledge=pledge, outcome=answer)
+        context["manage_token"] = make_token(pledge, "manage")
+        return render(request, "pledges/outcome_saved.html", context)
+    return render(request, "pledges/outcome.html", context)
+
+
+@never_cache  # each visitor needs their own challenge; the form page itself is cached for all
+@require_http_methods(["GET"])
+def pow_challenge(request):
+    """A fresh proof-of-work challenge for static/js/pledge-pow.js (see pledges/abuse.py)."""
+    return JsonResponse(abuse.new_challenge())
+
+
+@require_http_methods(["GET"])
+def public_pledge(request, pledge_id):
+    """A pledge's own page, for sharing: only pledges on the wall have one."""
+    pledge = wall.on_wall_pledge(pledge_id=pledge_id)
+    if pledge is None:
+        raise Http404
+    return mark_public(
+        render(request, "pledges/pledge_public.html", wall.public_pledge_context(pledge=pledge))
+    )
+
+
+@require_http_methods(["GET"])
+def share_card(request, pledge_id):
+    """The pledge's share card (PNG) for Open Graph and Twitter cards."""
+    pledge = wall.on_wall_pledge(pledge_id=pledge_id)
+    if pledge is None:
+        raise Http404
+    campaign = CampaignSettings.for_request(request)
+    png = share_card_png(
+        pledge=pledge, campaign_name=campaign.campaign_name, hashtag=campaign.hashtag
+    )
+    response = HttpResponse(png, content_type="image/png")
+    response["Content-Disposition"] = f'inline; filename="pledge-{pledge.pk}.png"'
+    return mark_public(response)

@@ -236,8 +236,17 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    # Longer than any countdown we use, so Redis never re-delivers a task that is still waiting.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Longer than any countdown we use, so Redis never re-delivers a task still waiting.
+        "visibility_timeout": 3600,
+        # Publishing from a web request gives up at once when Redis is down (the outbox sweep
+        # sends the email later) instead of retrying for seconds while the visitor waits.
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.5,
+        "socket_connect_timeout": 1,
+    }
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -246,6 +255,10 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# When the broker connection drops, tasks in progress finish: they need only the database
+# and SMTP, and cancelling one between handing an email over and recording it would send it
+# twice. (Celery 6 will cancel by default, so this is said explicitly.)
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -287,6 +300,19 @@ WAGTAILADMIN_RICH_TEXT_EDITORS = {
 PLEDGE_REMINDER_HOUR = env.int("PLEDGE_REMINDER_HOUR", default=10)
 PLEDGE_UNCONFIRMED_DAYS = env.int("PLEDGE_UNCONFIRMED_DAYS", default=7)
 PLEDGE_RETENTION_DAYS = env.int("PLEDGE_RETENTION_DAYS", default=730)
+
+# Pledge abuse controls (pledges/abuse.py): submissions per client IP and per email address in a
+# window of seconds; a submission without solved proof of work (no JavaScript, or a bot) counts
+# PLEDGE_LIMIT_NO_JS_WEIGHT times against the IP. PLEDGE_POW_BITS is the work's difficulty
+# (leading zero bits; each extra bit doubles it); challenges expire after PLEDGE_POW_SECONDS.
+PLEDGE_LIMIT_PER_IP = env.int("PLEDGE_LIMIT_PER_IP", default=10)
+PLEDGE_LIMIT_IP_SECONDS = env.int("PLEDGE_LIMIT_IP_SECONDS", default=600)
+PLEDGE_LIMIT_PER_EMAIL = env.int("PLEDGE_LIMIT_PER_EMAIL", default=3)
+PLEDGE_LIMIT_EMAIL_SECONDS = env.int("PLEDGE_LIMIT_EMAIL_SECONDS", default=3600)
+PLEDGE_LIMIT_NO_JS_WEIGHT = env.int("PLEDGE_LIMIT_NO_JS_WEIGHT", default=3)
+# 14 bits is about 16,000 hashes: ~0.15 s in desktop Chromium, roughly 0.5 s on a mid-range phone.
+PLEDGE_POW_BITS = env.int("PLEDGE_POW_BITS", default=14)
+PLEDGE_POW_SECONDS = env.int("PLEDGE_POW_SECONDS", default=1800)
 
 # How long anonymous visitors' pages are kept by our origin cache and by shared caches (CDNs).
 PAGE_CACHE_SECONDS = env("PAGE_CACHE_SECONDS")

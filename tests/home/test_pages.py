@@ -8,7 +8,7 @@ from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from home.models import CampaignPage, HomePage, StandardPage, StoryIndexPage, StoryPage
-from pledges.models import PledgePage
+from pledges.models import PledgePage, PledgeWallPage
 from tests.factories import (
     CampaignPageFactory,
     StandardPageFactory,
@@ -35,7 +35,7 @@ class PageTypeTests(WagtailPageTestCase):
     def test_parent_and_child_types_are_constrained(self):
         self.assertAllowedParentPageTypes(HomePage, {Page})
         self.assertAllowedSubpageTypes(
-            HomePage, {CampaignPage, StandardPage, StoryIndexPage, PledgePage}
+            HomePage, {CampaignPage, StandardPage, StoryIndexPage, PledgePage, PledgeWallPage}
         )
         self.assertAllowedParentPageTypes(StoryPage, {StoryIndexPage})
         self.assertAllowedSubpageTypes(StoryPage, set())

@@ -7,8 +7,17 @@ from pledges.models import ConsentRecord, Pledge
 from pledges.tokens import make_token
 
 
+@pytest.fixture
+def client():
+    """Browsers send no CSRF token with this form (its page is cached for everyone): the test
+    client must enforce CSRF like a real request does."""
+    from django.test import Client
+
+    return Client(enforce_csrf_checks=True)
+
+
 def submit(client, page, data, **headers):
-    return client.post(page.url, data, **headers)
+    return client.post(page.submit_url, data, **headers)
 
 
 def test_form_page_is_cacheable_and_has_no_csrf_token(client, pledge_page, suggestion):

@@ -16,7 +16,7 @@ from pledges.tokens import make_token
 
 @pytest.fixture
 def pledge(client, pledge_page, form_data):
-    client.post(pledge_page.url, form_data)
+    client.post(pledge_page.submit_url, form_data)
     pledge = Pledge.objects.get()
     confirm_pledge(pledge=pledge)
     return pledge

@@ -1,0 +1,101 @@
+"""Pledges in the admin: moderation (approve or reject what people wrote) and pledges that staff
+take by phone, on paper or at events. The admin views call these; the rules live here."""
+
+import uuid
+from collections.abc import Iterable
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+from wagtail.models import ModelLogEntry
+
+from .models import Pledge, PledgeForModeration
+from .services import PledgeDetails, make_pledge
+
+# The admin roles' permissions (given to groups by migration 0005_pledge_admin_roles).
+MODERATE = "pledges.moderate_pledge"
+VIEW_PERSONAL_DATA = "pledges.view_personal_data"
+EXPORT = "pledges.export_pledges"
+ADD = "pledges.add_pledge"
+
+APPROVED_ACTION = "pledges.approve"
+REJECTED_ACTION = "pledges.reject"
+ASSISTED_ACTION = "pledges.assisted_entry"
+
+
+def _audit(pks: Iterable[int], action: str, by, data: dict | None = None) -> None:
+    """One audit entry per pledge, in one query (a moderator may approve hundreds at once).
+    Entries name the pledge by number only: its text may be erased later, the record stays."""
+    content_type = ContentType.objects.get_for_model(PledgeForModeration, for_concrete_model=False)
+    user = by if getattr(by, "is_authenticated", False) else None
+    now, batch = timezone.now(), uuid.uuid4()
+    ModelLogEntry.objects.bulk_create(
+        ModelLogEntry(
+            content_type=content_type,
+            object_id=str(pk),
+            label=f"Pledge {pk}",
+            action=action,
+            data=data or {},
+            user=user,
+            timestamp=now,
+            uuid=batch,
+        )
+        for pk in pks
+    )
+
+
+def _moderate(*, pledges: Iterable[Pledge], state: str, reason: str, by, action: str) -> int:
+    wanted = {pledge.pk for pledge in pledges}
+    with transaction.atomic():
+        # Locked, so a pledge erased meanwhile is neither updated nor given an audit entry.
+        ids = list(
+            Pledge.objects.select_for_update()
+            .filter(pk__in=wanted)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        Pledge.objects.filter(pk__in=ids).update(
+            moderation=state, moderation_reason=reason, moderated_at=timezone.now()
+        )
+        _audit(ids, action, by, {"reason": reason} if reason else None)
+    return len(ids)
+
+
+def approve_pledges(*, pledges: Iterable[Pledge], by) -> int:
+    """Approve pledges: those whose makers chose the wall appear there once confirmed.
+    Approving a pledge rejected earlier clears the old reason. Returns how many changed."""
+    return _moderate(
+        pledges=pledges, state=Pledge.Moderation.APPROVED, reason="", by=by, action=APPROVED_ACTION
+    )
+
+
+def reject_pledges(*, pledges: Iterable[Pledge], reason: str, by) -> int:
+    """Reject pledges: they leave the wall and stop counting. The reason is kept for the team
+    (it is not sent to the person). Returns how many changed."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValueError("A rejection needs a reason.")
+    return _moderate(
+        pledges=pledges,
+        state=Pledge.Moderation.REJECTED,
+        reason=reason[:300],
+        by=by,
+        action=REJECTED_ACTION,
+    )
+
+
+def add_assisted_pledge(
+    *, details: PledgeDetails, privacy_version: str, channel: str, by
+) -> tuple[Pledge, bool]:
+    """Store a pledge that a member of staff took by phone, on paper or at an event. It is
+    confirmed at once and counts like any other (see make_pledge). Returns the pledge and
+    whether it is new: the same email and pledge already stored gives the stored one."""
+    if channel == Pledge.Channel.ONLINE or channel not in Pledge.Channel.values:
+        raise ValueError(f"Not a channel for assisted entry: {channel!r}")
+    started = timezone.now()
+    with transaction.atomic():
+        pledge = make_pledge(details=details, privacy_version=privacy_version, channel=channel)
+        created = pledge.created_at >= started
+        if created:
+            _audit([pledge.pk], ASSISTED_ACTION, by, {"channel": channel})
+    return pledge, created

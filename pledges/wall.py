@@ -1,0 +1,277 @@
+"""What the public sees of pledges: the pledge wall (newest first, filtered by area and kind,
+paged by keyset rather than OFFSET so pages stay fast and stable while pledges arrive), the latest
+pledges for blocks, and the counter with the campaign's target."""
+
+import datetime
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django import forms
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from .counters import get_counters
+from .models import Area, Pledge, PledgePage, PledgeWallPage
+
+PAGE_SIZE = 24
+MAX_PAGE_SIZE = 100
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+ONE_MICROSECOND = datetime.timedelta(microseconds=1)
+# Only what the wall shows is read: never emails or other personal data.
+WALL_FIELDS = (
+    "id",
+    "kind",
+    "text",
+    "first_name",
+    "organisation_name",
+    "confirmed_at",
+    "area__name",
+)
+
+
+def wall_pledges() -> QuerySet:
+    """Confirmed, public, approved pledges with just the fields the wall shows."""
+    return Pledge.objects.on_wall().select_related("area").only(*WALL_FIELDS)
+
+
+def on_wall_pledge(*, pledge_id: int) -> Pledge | None:
+    """A pledge the public may see, or None (unconfirmed, hidden, pending, rejected, erased)."""
+    return wall_pledges().filter(pk=pledge_id).first()
+
+
+def public_url(*, pledge: Pledge) -> str | None:
+    """The address to share for a pledge, or None while it is not on the wall."""
+    if not Pledge.objects.on_wall().filter(pk=pledge.pk).exists():
+        return None
+    return f"{settings.SITE_URL}{reverse('pledges:public', args=[pledge.pk])}"
+
+
+def public_pledge_context(*, pledge: Pledge) -> dict:
+    """What a pledge's own page shows: the pledge, its card, and where to pledge or see more."""
+    return {
+        "pledge": pledge,
+        "page_url": f"{settings.SITE_URL}{reverse('pledges:public', args=[pledge.pk])}",
+        "card_url": f"{settings.SITE_URL}{reverse('pledges:card', args=[pledge.pk])}",
+        "pledge_page": PledgePage.objects.live()
+        .public()
+        .filter(kind=Pledge.Kind.INDIVIDUAL)
+        .first(),
+        "wall_page": PledgeWallPage.objects.live().public().first(),
+    }
+
+
+def latest_pledges(*, limit: int) -> list[Pledge]:
+    return list(wall_pledges().order_by("-confirmed_at", "-id")[: max(1, min(limit, 50))])
+
+
+# Keyset pagination ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position on the wall: the (confirmed_at, id) of a pledge. Written into links as
+    '<microseconds since 1970>.<id>' so it survives a round trip exactly."""
+
+    confirmed_at: datetime.datetime
+    id: int
+
+    @classmethod
+    def of(cls, pledge: Pledge) -> "Cursor":
+        return cls(confirmed_at=pledge.confirmed_at, id=pledge.pk)
+
+    def encode(self) -> str:
+        return f"{(self.confirmed_at - EPOCH) // ONE_MICROSECOND}.{self.id}"
+
+    @classmethod
+    def decode(cls, raw: str | None) -> "Cursor | None":
+        """The cursor in a link, or None for anything malformed (the visitor gets page one)."""
+        if not raw or len(raw) > 40:
+            return None
+        micros, _, pk = raw.partition(".")
+        if not (micros.isdigit() and pk.isdigit()):
+            return None
+        try:
+            confirmed_at = EPOCH + datetime.timedelta(microseconds=int(micros))
+        except OverflowError:
+            return None
+        if int(pk) > 2**63 - 1:
+            return None
+        return cls(confirmed_at=confirmed_at, id=int(pk))
+
+    def older(self) -> Q:
+        # The redundant `lte` lets PostgreSQL walk the confirmed_at index for the range.
+        return Q(confirmed_at__lte=self.confirmed_at) & (
+            Q(confirmed_at__lt=self.confirmed_at) | Q(id__lt=self.id)
+        )
+
+    def newer(self) -> Q:
+        return Q(confirmed_at__gte=self.confirmed_at) & (
+            Q(confirmed_at__gt=self.confirmed_at) | Q(id__gt=self.id)
+        )
+
+
+class WallFilterForm(forms.Form):
+    """The wall's filters, read from the query string. Unknown values are ignored."""
+
+    area = forms.ModelChoiceField(
+        label="Area",
+        queryset=Area.objects.all(),
+        required=False,
+        empty_label="All areas",
+    )
+    kind = forms.ChoiceField(
+        label="Pledges by",
+        choices=[
+            ("", "Everyone"),
+            (Pledge.Kind.INDIVIDUAL, "Residents"),
+            (Pledge.Kind.ORGANISATION, "Organisations"),
+        ],
+        required=False,
+    )
+
+    def filters(self) -> dict:
+        """The valid filters as query-string values (an invalid one counts as not chosen)."""
+        self.is_valid()  # fields that fail are simply left out of cleaned_data
+        chosen = {}
+        if self.cleaned_data.get("area") is not None:
+            chosen["area"] = str(self.cleaned_data["area"].pk)
+        if self.cleaned_data.get("kind"):
+            chosen["kind"] = self.cleaned_data["kind"]
+        return chosen
+
+
+@dataclass
+class WallPage:
+    """One page of the wall, with the query strings of the pages either side (or '')."""
+
+    pledges: list[Pledge]
+    filters: dict = field(default_factory=dict)
+    older_query: str = ""
+    newer_query: str = ""
+
+    @property
+    def has_older(self) -> bool:
+        return bool(self.older_query)
+
+    @property
+    def has_newer(self) -> bool:
+        return bool(self.newer_query)
+
+
+def _query(filters: dict, **cursor: str) -> str:
+    return "?" + urlencode({**filters, **cursor})
+
+
+def wall_page(
+    *,
+    filters: dict,
+    before: str | None = None,
+    after: str | None = None,
+    page_size: int = PAGE_SIZE,
+) -> WallPage:
+    """A page of the wall: the newest pledges, or those just older than `before`, or just
+    newer than `after`. Two queries at most, however deep the page."""
+    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
+    pledges = wall_pledges()
+    if filters.get("area"):
+        pledges = pledges.filter(area_id=int(filters["area"]))
+    if filters.get("kind"):
+        pledges = pledges.filter(kind=filters["kind"])
+    newest_first = pledges.order_by("-confirmed_at", "-id")
+
+    after_cursor = Cursor.decode(after)
+    if after_cursor:
+        rows = list(
+            pledges.filter(after_cursor.newer()).order_by("confirmed_at", "id")[: page_size + 1]
+        )
+        if len(rows) > page_size:
+            rows = rows[:page_size][::-1]
+            has_older = newest_first.filter(Cursor.of(rows[-1]).older()).exists()
+            return WallPage(
+                pledges=rows,
+                filters=filters,
+                newer_query=_query(filters, after=Cursor.of(rows[0]).encode()),
+                older_query=_query(filters, before=Cursor.of(rows[-1]).encode())
+                if has_older
+                else "",
+            )
+        # Back at the newest pledges: show a full first page rather than a short one.
+        before_cursor = None
+    else:
+        before_cursor = Cursor.decode(before)
+
+    if before_cursor:
+        rows = list(newest_first.filter(before_cursor.older())[: page_size + 1])
+        # Even past the end (pledges hidden since the link was made) there is a way back.
+        newest_shown = Cursor.of(rows[0]) if rows else before_cursor
+        has_newer = newest_first.filter(newest_shown.newer()).exists()
+    else:
+        rows = list(newest_first[: page_size + 1])
+        newest_shown, has_newer = None, False
+    has_older = len(rows) > page_size
+    rows = rows[:page_size]
+    return WallPage(
+        pledges=rows,
+        filters=filters,
+        older_query=_query(filters, before=Cursor.of(rows[-1]).encode()) if has_older else "",
+        newer_query=_query(filters, after=newest_shown.encode()) if has_newer else "",
+    )
+
+
+# The counter and its target ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    """How far the campaign is towards its pledge target, e.g. '1,000 pledges by Loneliness
+    Awareness Week'."""
+
+    total: int
+    target: int
+    label: str = ""
+    deadline: datetime.date | None = None
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.total * 100 // self.target)
+
+    @property
+    def reached(self) -> bool:
+        return self.total >= self.target
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.target - self.total)
+
+    @property
+    def shown_value(self) -> int:
+        """The progress bar's value: a bar cannot go past full."""
+        return min(self.total, self.target)
+
+    @property
+    def days_left(self) -> int | None:
+        if self.deadline is None:
+            return None
+        days = (self.deadline - timezone.localdate()).days
+        return days if days >= 0 else None
+
+
+def target_progress(*, total: int, campaign) -> TargetProgress | None:
+    """The progress towards the target the comms team set in the campaign settings, if any."""
+    target = getattr(campaign, "pledge_target", None)
+    if not target:
+        return None
+    return TargetProgress(
+        total=total,
+        target=target,
+        label=campaign.pledge_target_label,
+        deadline=campaign.pledge_target_deadline,
+    )
+
+
+def counter_summary(*, campaign) -> dict:
+    """The cached counters (never recomputed per request) with the target's progress."""
+    counters = get_counters()
+    return {**counters, "target": target_progress(total=counters["total"], campaign=campaign)}
