@@ -77,6 +77,9 @@ class Suppression(models.Model):
         return f"{self.get_reason_display()} on {self.created_at:%d %b %Y}"
 
 
+EMAIL_PLACEHOLDERS = ("first_name", "pledge", "ideas", "campaign")
+
+
 class EmailCopy(PreviewableMixin, models.Model):
     """The words of one kind of email, edited by the comms team. Placeholders such as
     {first_name} and {pledge} are filled in for each person; buttons and links are added
@@ -103,6 +106,17 @@ class EmailCopy(PreviewableMixin, models.Model):
     def __str__(self):
         return self.key
 
+    def clean(self):
+        errors = {
+            field: message
+            for field in ("subject", "body")
+            if (message := placeholder_errors(getattr(self, field), EMAIL_PLACEHOLDERS))
+        }
+        if errors:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError(errors)
+
     def fill(self, text: str, context: dict) -> str:
         values = {k: str(v) for k, v in context.items() if isinstance(v, str | int)}
         return text.format_map(_KeepUnknown(values))
@@ -122,6 +136,24 @@ class EmailCopy(PreviewableMixin, models.Model):
         from .services import preview_context
 
         return preview_context(self)
+
+
+def placeholder_errors(text: str, allowed) -> str:
+    """A message if `text` has a placeholder we cannot fill, else an empty string."""
+    import string
+
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+    except ValueError:
+        return "Check the curly brackets: each placeholder looks like {first_name}."
+    unknown = sorted({name for name in names if name not in allowed})
+    if unknown:
+        return (
+            "Unknown placeholder: "
+            + ", ".join("{" + n + "}" for n in unknown)
+            + (". You can use " + ", ".join("{" + a + "}" for a in allowed) + ".")
+        )
+    return ""
 
 
 class _KeepUnknown(dict):

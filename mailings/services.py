@@ -74,8 +74,15 @@ def email_context(template: str, context: dict, shared: SharedContext | None = N
     full_context = {"campaign": campaign, "SITE_URL": settings.SITE_URL, **context}
     if copy:
         fill_values = {"campaign": campaign.campaign_name, **context}
-        full_context["copy_subject"] = copy.rendered_subject(fill_values)
-        full_context["copy_paragraphs"] = copy.rendered_paragraphs(fill_values)
+        try:
+            subject = copy.rendered_subject(fill_values)
+            paragraphs = copy.rendered_paragraphs(fill_values)
+        except (ValueError, IndexError, KeyError, AttributeError):
+            # Wording saved before it was checked: the template's own words go out instead.
+            logger.error("email wording %s has a broken placeholder", copy.key)
+        else:
+            full_context["copy_subject"] = subject
+            full_context["copy_paragraphs"] = paragraphs
     return full_context
 
 

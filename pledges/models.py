@@ -2,6 +2,7 @@
 
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -9,6 +10,7 @@ from django.utils import timezone
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
+from wagtail.models import PreviewableMixin
 from wagtail.search import index
 
 from core.models import BasePage
@@ -220,7 +222,10 @@ class ConsentRecord(models.Model):
         return f"{self.get_purpose_display()} (version {self.wording_version})"
 
 
-class ReminderStep(models.Model):
+REMINDER_PLACEHOLDERS = ("first_name", "pledge", "ideas", "campaign")
+
+
+class ReminderStep(PreviewableMixin, models.Model):
     """One reminder in the schedule, e.g. 7 days after confirming: 'How is it going?'.
     The wording is edited here; the email adds the ideas, buttons and links."""
 
@@ -257,6 +262,26 @@ class ReminderStep(models.Model):
 
     def __str__(self):
         return f"{self.subject} (day {self.days_after_confirmation})"
+
+    def clean(self):
+        from mailings.models import placeholder_errors
+
+        errors = {
+            field: message
+            for field in ("subject", "body")
+            if (message := placeholder_errors(getattr(self, field), REMINDER_PLACEHOLDERS))
+        }
+        if errors:
+            raise ValidationError(errors)
+
+    # The comms team previews the email with sample details before saving.
+    def get_preview_template(self, request, mode_name):
+        return "mailings/emails/pledge_reminder.html"
+
+    def get_preview_context(self, request, mode_name):
+        from .reminders import preview_context
+
+        return preview_context(self)
 
 
 class PledgePage(RoutablePageMixin, BasePage):

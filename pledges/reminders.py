@@ -268,3 +268,26 @@ def forget_stale_schedules(now: datetime.datetime) -> int:
         .exclude(remindable())
         .update(next_reminder_at=None)
     )
+
+
+def preview_context(step: ReminderStep) -> dict:
+    """Sample details for previewing a reminder's wording in the admin (unsaved edits too)."""
+    from mailings.services import SAMPLE_CONTEXT
+
+    campaign = campaign_settings()
+    ideas = "Bake something to share, or ask if they would like to join you for a walk."
+    wording = _StepWording(step, campaign.campaign_name)
+    context = {
+        **SAMPLE_CONTEXT,
+        "campaign": campaign,
+        "SITE_URL": settings.SITE_URL,
+        "step": step.slug,
+        "ideas": "" if wording.ideas_in_body or not step.include_ideas else ideas,
+        **wording.context(name="Sam", pledge_text="say hello to a neighbour", ideas=ideas),
+    }
+    if step.asks_outcome:
+        context["outcome_links"] = [
+            {"answer": answer.value, "label": answer.label, "url": "#"}
+            for answer in OUTCOME_ANSWERS
+        ]
+    return context

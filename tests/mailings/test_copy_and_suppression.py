@@ -95,3 +95,29 @@ def test_suppression_cancels_waiting_email_and_stops_delivery(
     assert deliver(email.pk).outcome == "cancelled"
     email.refresh_from_db()
     assert email.status == OutboundEmail.Status.CANCELLED
+
+
+def test_wording_with_an_unknown_placeholder_is_refused(site):
+    from django.core.exceptions import ValidationError
+
+    copy = EmailCopy(key="pledge_confirm", subject="Hi {name}", body="Thanks {first_name")
+    with pytest.raises(ValidationError) as refused:
+        copy.full_clean()
+    assert "Unknown placeholder: {name}" in str(refused.value)
+    assert "curly brackets" in str(refused.value)
+
+
+def test_wording_saved_broken_falls_back_to_the_template(site):
+    EmailCopy.objects.create(key="pledge_confirm", subject="Hi {", body="Thanks {first_name")
+    subject, text, _ = render_email(
+        "pledge_confirm",
+        {
+            "first_name": "Sam",
+            "pledge": "wave",
+            "action_url": "#",
+            "manage_url": "#",
+            "unsubscribe_url": "#",
+        },
+    )
+    assert subject == "Please confirm your pledge"
+    assert "Thank you for your pledge to wave." in text

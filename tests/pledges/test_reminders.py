@@ -460,3 +460,31 @@ def test_beat_runs_the_sweep_every_five_minutes_through_a_thin_task(pledge):
     with freeze_time(local(2026, 6, 8, 10, 0)):
         assert tasks.send_due_reminders.delay().get() == 1
     assert reminder_keys(pledge) == [f"pledge:{pledge.pk}:reminder:7d"]
+
+
+def test_reminder_wording_is_checked_and_previewed_in_the_admin(client, site):
+    from tests.factories import UserFactory
+
+    step = ReminderStep.objects.get(slug="30d")
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = f"/admin/snippets/pledges/reminderstep/preview/{step.pk}/"
+    form = {
+        "slug": "30d",
+        "days_after_confirmation": "30",
+        "subject": "Did you do it, {first_name}?",
+        "body": "A month ago you pledged to {pledge}.\n\nTell us with one click.",
+        "asks_outcome": "on",
+        "active": "on",
+    }
+    assert client.post(url, form).json()["is_valid"]
+    html = client.get(url).content.decode()
+    assert "A month ago you pledged to say hello to a neighbour." in html
+    assert "I did it" in html
+    # A placeholder we cannot fill is refused when saving, with a message saying why.
+    edit = client.post(
+        f"/admin/snippets/pledges/reminderstep/edit/{step.pk}/", {**form, "body": "Hi {name}"}
+    )
+    assert edit.status_code == 200
+    assert "Unknown placeholder: {name}" in edit.content.decode()
+    step.refresh_from_db()
+    assert "{name}" not in step.body
