@@ -305,7 +305,7 @@ PLEDGE_RETENTION_DAYS = env.int("PLEDGE_RETENTION_DAYS", default=730)
 # window of seconds; a submission without solved proof of work (no JavaScript, or a bot) counts
 # PLEDGE_LIMIT_NO_JS_WEIGHT times against the IP. PLEDGE_POW_BITS is the work's difficulty
 # (leading zero bits; each extra bit doubles it); challenges expire after PLEDGE_POW_SECONDS.
-PLEDGE_LIMIT_PER_IP = env.int("PLEDGE_LIMIT_PER_IP", default=10)
+PLEDGE_LIMIT_PER_IP = env.int("PLEDGE_LIMIT_PER_IP", default=30)
 PLEDGE_LIMIT_IP_SECONDS = env.int("PLEDGE_LIMIT_IP_SECONDS", default=600)
 PLEDGE_LIMIT_PER_EMAIL = env.int("PLEDGE_LIMIT_PER_EMAIL", default=3)
 PLEDGE_LIMIT_EMAIL_SECONDS = env.int("PLEDGE_LIMIT_EMAIL_SECONDS", default=3600)
