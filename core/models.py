@@ -97,6 +97,15 @@ class CampaignSettings(BaseSiteSetting):
         blank=True,
         help_text="Optional: the date the target is for. We show how many days are left.",
     )
+    local_activities_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Where people find local groups and activities; linked after they pledge and "
+        "in reminders.",
+    )
 
     panels = [
         MultiFieldPanel(
@@ -133,6 +142,7 @@ class CampaignSettings(BaseSiteSetting):
                 FieldPanel("pledge_target"),
                 FieldPanel("pledge_target_label"),
                 FieldPanel("pledge_target_deadline"),
+                FieldPanel("local_activities_page"),
             ],
             heading="Pledge target",
         ),

@@ -114,6 +114,7 @@ class DemoBuilder:
             home.save_revision().publish()
         self.settings(home, privacy, accessibility, about, images["Share card"])
         self.pledge_target(home)
+        self.local_activities(home, support)
         self.log(f"Demo content ready: {1 + 10 + len(stories)} pages.")
         return home
 
@@ -477,6 +478,13 @@ class DemoBuilder:
                 sort_order=order,
                 text=page.specific.introduction[:250],
             )
+
+    def local_activities(self, home, support):
+        # Until the directory of activities exists, "Get support" lists where to start.
+        campaign = CampaignSettings.for_site(Site.objects.get(root_page=home))
+        if campaign.local_activities_page_id is None:
+            campaign.local_activities_page = support
+            campaign.save(update_fields=["local_activities_page"])
 
     def settings(self, home, privacy, accessibility, about, share_image):
         site = Site.objects.get(root_page=home)

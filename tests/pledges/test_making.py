@@ -195,3 +195,20 @@ def test_consent_record_purposes_follow_the_choices(client, pledge_page, form_da
     form_data.pop("reminders_wanted")
     submit(client, pledge_page, form_data)
     assert list(ConsentRecord.objects.values_list("purpose", flat=True)) == ["privacy"]
+
+
+def test_thank_you_page_points_to_local_activities(client, pledge_page, form_data):
+    from core.models import CampaignSettings
+    from pledges.services import confirm_pledge
+    from tests.factories import CampaignPageFactory
+
+    activities = CampaignPageFactory(parent=pledge_page.get_parent(), title="Things to do nearby")
+    campaign = CampaignSettings.objects.get()
+    campaign.local_activities_page = activities
+    campaign.save()
+    submit(client, pledge_page, form_data)
+    pledge = Pledge.objects.get()
+    confirm_pledge(pledge=pledge)
+    html = client.get(f"/pledges/thanks/{make_token(pledge, 'manage')}/").content.decode()
+    assert f'href="{activities.url}"' in html
+    assert "Local groups and activities" in html
