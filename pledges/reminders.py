@@ -96,8 +96,9 @@ class _StepWording:
     team's email wording. Wording with a broken placeholder falls back to the template's own
     words (and is logged once) rather than stopping every reminder."""
 
-    def __init__(self, step: ReminderStep, campaign_name: str):
+    def __init__(self, step: ReminderStep, campaign_name: str, activities_url: str = ""):
         self.slug = step.slug
+        self.activities_url = activities_url if step.include_ideas else ""
         self.copy = EmailCopy(subject=step.subject, body=step.body)
         self.campaign_name = campaign_name
         self.ideas_in_body = "{ideas}" in step.body
@@ -139,6 +140,7 @@ def reminder_email(pledge: Pledge, step: ReminderStep, wording: _StepWording) ->
         "step": step.slug,
         # Shown in their own section unless the wording already placed them.
         "ideas": "" if wording.ideas_in_body else ideas,
+        "activities_url": wording.activities_url,
         **wording.context(name=pledge.display_name, pledge_text=pledge.text, ideas=ideas),
         **links,
     }
@@ -204,8 +206,12 @@ class _Schedule:
     @classmethod
     def load(cls) -> "_Schedule":
         steps = active_steps()
-        campaign_name = campaign_settings().campaign_name
-        return cls(steps, {step.pk: _StepWording(step, campaign_name) for step in steps})
+        campaign = campaign_settings()
+        url = activities_url(campaign)
+        return cls(
+            steps,
+            {step.pk: _StepWording(step, campaign.campaign_name, url) for step in steps},
+        )
 
 
 def _remind_batch(batch: list[Pledge], *, schedule: _Schedule, now: datetime.datetime) -> int:
@@ -270,14 +276,20 @@ def forget_stale_schedules(now: datetime.datetime) -> int:
     )
 
 
+def activities_url(campaign) -> str:
+    page = campaign.local_activities_page if campaign.pk else None
+    return page.full_url if page and page.live else ""
+
+
 def preview_context(step: ReminderStep) -> dict:
     """Sample details for previewing a reminder's wording in the admin (unsaved edits too)."""
     from mailings.services import SAMPLE_CONTEXT
 
     campaign = campaign_settings()
     ideas = "Bake something to share, or ask if they would like to join you for a walk."
-    wording = _StepWording(step, campaign.campaign_name)
+    wording = _StepWording(step, campaign.campaign_name, activities_url(campaign))
     context = {
+        "activities_url": wording.activities_url,
         **SAMPLE_CONTEXT,
         "campaign": campaign,
         "SITE_URL": settings.SITE_URL,

@@ -488,3 +488,16 @@ def test_reminder_wording_is_checked_and_previewed_in_the_admin(client, site):
     assert "Unknown placeholder: {name}" in edit.content.decode()
     step.refresh_from_db()
     assert "{name}" not in step.body
+
+
+def test_ideas_reminder_links_to_local_activities(pledge, site):
+    from core.models import CampaignSettings
+    from tests.factories import CampaignPageFactory
+
+    activities = CampaignPageFactory(parent=site, title="Things to do nearby")
+    campaign = CampaignSettings.objects.get()
+    campaign.local_activities_page = activities
+    campaign.save()
+    sweep_at(local(2026, 6, 8, 10, 0))
+    (email,) = reminder_emails(pledge)
+    assert f"Find local groups and activities: {activities.full_url}" in email.body_text
