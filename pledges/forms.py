@@ -53,7 +53,8 @@ class PledgeForm(forms.Form):
         label="Your own pledge",
         max_length=140,
         required=False,
-        help_text="Up to 140 characters. Please do not include links or contact details.",
+        help_text="If you chose to write your own: up to 140 characters, without links or "
+        "contact details.",
         error_messages={"max_length": "Your pledge must be 140 characters or fewer."},
     )
     first_name = forms.CharField(
