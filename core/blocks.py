@@ -76,6 +76,19 @@ class ImageBlock(blocks.StructBlock):
         template = "blocks/image.html"
         description = "A picture with a description for screen readers and an optional caption."
 
+    def get_preview_value(self):
+        # The preview shows the newest picture in the library (there is none in a new site).
+        from wagtail.images import get_image_model
+
+        image = get_image_model().objects.order_by("-created_at").first()
+        return self.to_python(
+            {
+                "image": image.pk if image else None,
+                "alt_text": "Neighbours talking over a garden fence",
+                "caption": "Neighbours in Strood, summer 2026",
+            }
+        )
+
 
 class CallToActionBlock(blocks.StructBlock):
     text = blocks.CharBlock(max_length=60, help_text="A short instruction, e.g. 'Make a pledge'.")
@@ -185,6 +198,18 @@ class DocumentBlock(blocks.StructBlock):
         icon = "doc-full"
         template = "blocks/document.html"
         description = "A file people can download, with its type and size."
+
+    def get_preview_value(self):
+        from wagtail.documents import get_document_model
+
+        document = get_document_model().objects.order_by("-created_at").first()
+        return self.to_python(
+            {
+                "document": document.pk if document else None,
+                "title": "",
+                "description": "Ideas for keeping in touch and finding things to do near you.",
+            }
+        )
 
 
 VIDEO_HOSTS = {"www.youtube.com", "youtube.com", "youtu.be", "vimeo.com", "www.vimeo.com"}

@@ -86,3 +86,22 @@ def test_blocks_with_preview_values_render_their_preview(client):
             continue
         html = block.render(block.get_preview_value())
         assert html.strip(), name
+
+
+@pytest.mark.django_db
+def test_image_and_document_blocks_preview_with_the_newest_files():
+    from django.core.files.base import ContentFile
+    from wagtail.documents.models import Document
+    from wagtail.images.models import Image
+    from wagtail.images.tests.utils import get_test_image_file
+
+    from core.blocks import DocumentBlock, ImageBlock
+
+    # A new site has no files yet: the previews render nothing rather than fail.
+    assert ImageBlock().render(ImageBlock().get_preview_value()).strip() == ""
+    Image.objects.create(title="Garden", file=get_test_image_file())
+    Document.objects.create(title="Guide", file=ContentFile(b"%PDF-1.4", name="guide.pdf"))
+    image_html = ImageBlock().render(ImageBlock().get_preview_value())
+    assert 'alt="Neighbours talking over a garden fence"' in image_html
+    document_html = DocumentBlock().render(DocumentBlock().get_preview_value())
+    assert "Guide" in document_html and "PDF" in document_html
