@@ -1,4 +1,4 @@
-.PHONY: run test lint format lock bench
+.PHONY: run test lint format lock bench bench-pledges
 
 run:  ## Set up and run the site, worker and beat on embedded defaults
 	scripts/run
@@ -17,5 +17,9 @@ lock:  ## Re-resolve the lock files from pyproject.toml
 	.venv/bin/uv pip compile --quiet pyproject.toml -o requirements.lock
 	.venv/bin/uv pip compile --quiet pyproject.toml --extra dev -o requirements-dev.lock
 
-bench:
+bench:  ## Both benchmarks: the web stack, then pledges (see bench/README.md)
 	bench/run_web.sh
+	bench/run_pledges.sh
+
+bench-pledges:  ## Pledge submissions, the wall, the reminder sweep and emails
+	bench/run_pledges.sh

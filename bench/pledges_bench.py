@@ -15,7 +15,6 @@ Data is written with bulk_create and COPY: building it is not what is measured.
 
 import argparse
 import datetime
-import json
 import os
 import random
 import signal
@@ -33,18 +32,17 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from mailings.models import OutboundEmail  # noqa: E402
 from pledges.models import (  # noqa: E402
     Area,
-    ConsentRecord,
     Pledge,
     PledgePage,
     PledgeSuggestion,
     PledgeWallPage,
-    ReminderStep,
 )
 
 BENCH_DOMAIN = "bench.example"
@@ -64,6 +62,107 @@ def redis_client():
     import redis
 
     return redis.Redis.from_url(settings.CELERY_BROKER_URL)
+
+
+# CPU accounting ---------------------------------------------------------------------------------
+# As in run_web.sh: the CPU time of the processes that do the work, per item, from /proc; and the
+# share of all CPUs that other work used meanwhile (the machine may be shared).
+
+HZ = os.sysconf("SC_CLK_TCK")
+
+
+def process_ticks(pid: int, *, reaped_children: bool = False) -> int:
+    """utime + stime, and with `reaped_children` the CPU time of its children that exited."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0
+    ticks = int(fields[11]) + int(fields[12])
+    if reaped_children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks
+
+
+def machine_ticks() -> tuple[int, int]:
+    """(busy, all) ticks of all CPUs so far."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+    user, nice, system, idle, iowait, irq, softirq, steal = values
+    busy = user + nice + system + irq + softirq + steal
+    return busy, busy + idle + iowait
+
+
+def children(pid: int) -> list[int]:
+    out = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True, check=False
+    ).stdout
+    return [int(p) for p in out.split()]
+
+
+def db_backend_pids() -> list[int]:
+    """PostgreSQL backends serving the bench database, other than this process's own."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def postmaster_pid() -> int:
+    """PostgreSQL's main process: the parent of this connection's backend."""
+    status = Path(f"/proc/{own_backend_pid()[0]}/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:")))
+
+
+def db_sessions() -> int:
+    """Connections ever opened to the bench database (PostgreSQL's own statistics)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+def own_backend_pid() -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return [cursor.fetchone()[0]]
+
+
+def redis_pids() -> list[int]:
+    out = subprocess.run(["pgrep", "-x", "redis-server"], capture_output=True, text=True)
+    return [int(p) for p in out.stdout.split()]
+
+
+class CpuMeter:
+    """CPU seconds per group of processes between start() and stop(). `groups` maps a name to
+    a function returning the group's pids (asked again at stop(), so processes that started
+    meanwhile count from zero)."""
+
+    def __init__(self, groups: dict, *, reaped: tuple[int, ...] = ()):
+        self.groups = groups
+        self.reaped = reaped  # pids whose exited children count too (PostgreSQL's postmaster)
+
+    def snapshot(self) -> dict:
+        return {
+            name: {pid: process_ticks(pid, reaped_children=pid in self.reaped) for pid in pids()}
+            for name, pids in self.groups.items()
+        }
+
+    def start(self) -> None:
+        self.before = self.snapshot()
+        self.machine_before = machine_ticks()
+
+    def stop(self) -> dict:
+        machine_after = machine_ticks()
+        after = self.snapshot()
+        seconds = {}
+        for name in self.groups:
+            pids = set(after[name]) | set(self.before[name])
+            ticks = sum(after[name].get(p, 0) - self.before[name].get(p, 0) for p in pids)
+            seconds[name] = max(ticks, 0) / HZ
+        busy = (machine_after[0] - self.machine_before[0]) / HZ
+        total = max(machine_after[1] - self.machine_before[1], 1) / HZ
+        other = max(busy - sum(seconds.values()), 0) / total
+        return {**seconds, "other_pct": round(100 * other)}
 
 
 # targets ----------------------------------------------------------------------------------------
@@ -133,10 +232,9 @@ def copy_pledges(rows) -> None:
     columns = ", ".join(COPY_COLUMNS)
     connection.ensure_connection()
     raw = connection.connection
-    with raw.cursor() as cursor:
-        with cursor.copy(f"COPY pledges_pledge ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+    with raw.cursor() as cursor, cursor.copy(f"COPY pledges_pledge ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
     raw.commit()
 
 
@@ -291,18 +389,19 @@ def cmd_sweep(args) -> None:
     due = Pledge.objects.filter(next_reminder_at__lte=now).count()
     tasks_before = broker.llen(QUEUE)
     outbox_before = OutboundEmail.objects.filter(template="pledge_reminder").count()
-    connection.close()  # the sweep opens its own connection, as in the worker
-    cpu0, started = time.process_time(), time.perf_counter()
+    meter = CpuMeter({"app": lambda: [os.getpid()], "db": own_backend_pid, "redis": redis_pids})
+    meter.start()
+    started = time.perf_counter()
     queued = send_due_reminders(now=now)
     seconds = time.perf_counter() - started
-    cpu = time.process_time() - cpu0
+    cpu = meter.stop()
     tasks = broker.llen(QUEUE) - tasks_before
     rows = OutboundEmail.objects.filter(template="pledge_reminder").count() - outbox_before
     still_due = Pledge.objects.filter(next_reminder_at__lte=now).count()
     steps = dict(
         OutboundEmail.objects.filter(template="pledge_reminder")
         .values_list("context__step")
-        .annotate(n=django.db.models.Count("pk"))
+        .annotate(n=Count("pk"))
     )
     problems = []
     if queued != due or rows != due:
@@ -319,7 +418,10 @@ def cmd_sweep(args) -> None:
         steps=",".join(f"{k}:{v}" for k, v in sorted(steps.items())),
         seconds=f"{seconds:.2f}",
         per_second=f"{queued / seconds:.1f}",
-        driver_cpu_s=f"{cpu:.2f}",
+        app_us=int(cpu["app"] * 1e6 / max(queued, 1)),
+        db_us=int(cpu["db"] * 1e6 / max(queued, 1)),
+        redis_us=int(cpu["redis"] * 1e6 / max(queued, 1)),
+        other_cpu_pct=cpu["other_pct"],
         problems="'" + "; ".join(problems) + "'",
     )
 
@@ -405,24 +507,6 @@ def smtp_rate(port: int, message: bytes, count: int, *, reuse: bool, counter: Pa
     return count / seconds
 
 
-def process_ticks(pids) -> int:
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total
-
-
-def children(pid: int) -> list[int]:
-    out = subprocess.run(
-        ["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True, check=False
-    ).stdout
-    return [int(p) for p in out.split()]
-
-
 def start_worker(args, log: Path) -> subprocess.Popen:
     env = {**os.environ, "EMAIL_URL": f"smtp://127.0.0.1:{args.smtp_port}"}
     command = [
@@ -460,48 +544,54 @@ def stop_worker(process: subprocess.Popen) -> None:
             process.wait()
 
 
-def pg_backend_pids() -> list[int]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid()"
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-
 def deliver_and_time(args, prefix, ids, publish, worker, counter) -> dict:
     """Publish the rows' tasks, then wait until every row is sent; returns the figures."""
     sent_before = sink_count(counter)
     rows = OutboundEmail.objects.filter(key__startswith=f"{prefix}:")
-    worker_pids = [worker.pid, *children(worker.pid)]
-    hz = os.sysconf("SC_CLK_TCK")
-    server_pids = worker_pids + [args.sink_pid]
-    ticks0 = process_ticks(server_pids)
-    connection.close()
+    # The worker's connections may last one task each: PostgreSQL's CPU is the live backends
+    # plus those that exited meanwhile (the postmaster's reaped children, from any database).
+    postmaster = postmaster_pid()
+    meter = CpuMeter(
+        {
+            "app": lambda: [worker.pid, *children(worker.pid)],
+            "db": lambda: [postmaster, *db_backend_pids()],
+            "redis": redis_pids,
+            "sink": lambda: [args.sink_pid],
+            "driver": lambda: [os.getpid(), *own_backend_pid()],
+        },
+        reaped=(postmaster,),
+    )
+    sessions = db_sessions()
+    meter.start()
     started = time.perf_counter()
     publish(ids)
     published = time.perf_counter() - started
     deadline = started + args.timeout
-    db_pids: set[int] = set()
     while True:
-        db_pids.update(pg_backend_pids())
         pending = rows.exclude(status=OutboundEmail.Status.SENT).count()
         if not pending:
             break
         if time.perf_counter() > deadline:
-            raise SystemExit(f"bench: {pending} of {len(ids)} emails not sent after {args.timeout} s")
+            raise SystemExit(f"bench: {pending} of {len(ids)} emails unsent after {args.timeout} s")
         time.sleep(0.02)
     seconds = time.perf_counter() - started
-    ticks = process_ticks(server_pids) - ticks0
+    cpu = meter.stop()
     wait_for_sink(counter, sent_before + len(ids), 10)
-    duplicates = sink_count(counter) - sent_before - len(ids)
+    time.sleep(0.6)  # backends report their statistics at most once a second (500 ms here)
+    opened = db_sessions() - sessions  # this process polls over the one connection it had
+    n = len(ids)
     return {
-        "emails": len(ids),
+        "emails": n,
         "seconds": f"{seconds:.2f}",
-        "per_second": f"{len(ids) / seconds:.1f}",
+        "per_second": f"{n / seconds:.1f}",
         "publish_seconds": f"{published:.2f}",
-        "cpu_us_per_email": int(ticks * 1e6 / hz / len(ids)),
-        "extra_messages": duplicates,
+        "app_us": int(cpu["app"] * 1e6 / n),
+        "db_us": int(cpu["db"] * 1e6 / n),
+        "redis_us": int(cpu["redis"] * 1e6 / n),
+        "sink_us": int(cpu["sink"] * 1e6 / n),
+        "other_cpu_pct": cpu["other_pct"],
+        "db_connections": opened,
+        "extra_messages": sink_count(counter) - sent_before - n,
     }
 
 
@@ -519,7 +609,7 @@ def cmd_email(args) -> None:
         key="bench:probe", to=f"probe@{BENCH_DOMAIN}", subject=message[0],
         body_text=message[1], body_html=message[2], headers=message[3],
     )  # fmt: skip
-    raw = build_message(probe).message().as_bytes()
+    raw = build_message(probe).message().as_bytes(linesep="\r\n")  # as Django sends it
 
     # The sink's own rate with a plain client: warm up, then measure.
     smtp_rate(args.smtp_port, raw, 200, reuse=True, counter=counter)
@@ -540,7 +630,9 @@ def cmd_email(args) -> None:
         for pk in warm_ids[10:]:
             enqueue_delivery(pk)
         deadline = time.monotonic() + 30
-        while OutboundEmail.objects.filter(key__startswith="bench-warm:", status="pending").exists():
+        while OutboundEmail.objects.filter(
+            key__startswith="bench-warm:", status="pending"
+        ).exists():
             if time.monotonic() > deadline:
                 raise SystemExit("bench: the worker did not send the warm-up emails")
             time.sleep(0.05)

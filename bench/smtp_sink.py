@@ -8,6 +8,7 @@ One asyncio process, like the sinks in tests/realparts.py.
 """
 
 import asyncio
+import contextlib
 import signal
 import sys
 from pathlib import Path
@@ -42,10 +43,8 @@ async def main(port_file: Path, count_file: Path) -> None:
             # Replaced whole, so a reader never sees a half-written number.
             partial.write_text(str(written))
             partial.replace(count_file)
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=0.02)
-        except TimeoutError:
-            pass
     server.close()
 
 
