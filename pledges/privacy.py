@@ -10,6 +10,7 @@ from mailings.models import OutboundEmail
 from mailings.services import suppress
 
 from .models import ConsentRecord, Pledge
+from .share_card import forget_share_card
 
 
 def export_data(pledge: Pledge) -> dict:
@@ -72,7 +73,10 @@ def erase_pledge(*, pledge: Pledge) -> None:
     unsubscribed, stays: it holds only a hash of the address."""
     if pledge.email:
         OutboundEmail.objects.filter(key__startswith=f"pledge:{pledge.pk}:").delete()
+    pledge_id = pledge.pk
     pledge.delete()
+    # The cached share card shows the person's name.
+    transaction.on_commit(lambda: forget_share_card(pledge_id=pledge_id))
 
 
 def anonymise(queryset) -> int:

@@ -106,3 +106,14 @@ def test_retention_removes_unconfirmed_and_anonymises_old(db, area):
     assert ancient.text == "Ancient" and ancient.confirmed_at is not None
     assert ancient.anonymised_at is not None
     assert Pledge.objects.counted().count() == 1
+
+
+def test_erasing_forgets_the_cached_share_card(pledge, django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    from pledges.share_card import card_cache_key
+
+    cache.set(card_cache_key(pledge.pk), b"png with a name", 3600)
+    with django_capture_on_commit_callbacks(execute=True):
+        privacy.erase_pledge(pledge=pledge)
+    assert cache.get(card_cache_key(pledge.pk)) is None
