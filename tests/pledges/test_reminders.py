@@ -105,7 +105,7 @@ def test_default_schedule_sends_each_step_once_in_order_at_ten(
         assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert "http://testserver/pledges/manage/" in message.body
     # The week's email: the step's wording filled in, with the suggestion's ideas; no buttons.
-    assert "A week ago you pledged to Say hello to a neighbour." in week.body
+    assert "A week ago you made a pledge: “Say hello to a neighbour”." in week.body
     assert "Knock with a cake." in week.body
     assert "/pledges/outcome/" not in week.body
     # The month's email: three one-click answers, in both parts.
