@@ -270,6 +270,9 @@ def deliver_batch(email_ids: list[int]) -> dict[str, int]:
     connection = get_connection()
     try:
         for email_id in email_ids:
+            # Opened by us, the session stays open across sends (the backend closes only
+            # sessions it opened itself); after a failure it is opened afresh.
+            connection.open()
             result = deliver(email_id, connection=connection)
             outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
             if result.outcome in ("retry", "failed"):

@@ -57,6 +57,7 @@ def unsubscribe_headers(links: dict) -> dict:
     }
 
 
+@transaction.atomic
 def make_pledge(
     *,
     details: PledgeDetails,
@@ -65,7 +66,8 @@ def make_pledge(
 ) -> Pledge:
     """Store a pledge with its consent records and, for online pledges, queue the email that
     asks the person to confirm it. A repeat of the same pledge from the same address returns
-    the pledge already stored (and sends nothing new), so the response never reveals which."""
+    the pledge already stored (and sends nothing new), so the response never reveals which.
+    The pledge, its consents and its email are written in one transaction: all or none."""
     text = " ".join((details.suggestion.text if details.suggestion else details.own_text).split())
     email = details.email.strip().lower()
     assisted = channel != Pledge.Channel.ONLINE

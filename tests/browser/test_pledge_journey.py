@@ -28,7 +28,7 @@ from pledges.reminders import send_due_reminders
 from pledges.services import confirm_pledge, queue_confirmation
 from pledges.tokens import make_token
 from tests.pledges.factories import AreaFactory, PledgeFactory
-from tests.realparts import start_smtp_sink
+from tests.realparts import start_smtp_sink, wait_for
 
 from .conftest import SCREENSHOTS
 from .pledge_journey_parts import (
@@ -78,8 +78,11 @@ def mail_through_sink(settings, live_server, smtp_sink):
 
 def proof_of_work_ready(tab) -> None:
     """static/js/pledge-pow.js fills the hidden fields once it has solved its challenge."""
-    tab.wait_for_function(
-        "document.querySelector(\"input[name='pow_nonce']\").value !== ''", timeout=20_000
+    # Polled from here: wait_for_function evaluates a string, which our CSP forbids.
+    wait_for(
+        lambda: tab.locator("input[name='pow_nonce']").input_value() != "",
+        timeout=20,
+        what="the proof of work to be solved",
     )
 
 

@@ -371,3 +371,28 @@ def test_the_outbox_admin_is_read_only_even_for_superusers(admin_client):
     admin_client.post(url("edit", email.pk), {"subject": "Changed"})
     admin_client.post(url("delete", email.pk))
     assert list(OutboundEmail.objects.values_list("subject", flat=True)) == ["Original"]
+
+
+def test_a_batch_shares_one_smtp_session(monkeypatch):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    sessions = []
+
+    class CountingBackend(EmailBackend):
+        opened = False
+
+        def open(self):
+            if self.opened:
+                return False
+            self.opened = True
+            sessions.append(self)
+            return True
+
+        def close(self):
+            self.opened = False
+
+    monkeypatch.setattr("django.core.mail.get_connection", lambda *a, **k: CountingBackend())
+    rows = [outbox_row(next_attempt_at=ago(minutes=1)) for _ in range(3)]
+    assert services.deliver_batch([row.pk for row in rows]) == {"sent": 3}
+    assert len(sessions) == 1
+    assert len(mail.outbox) == 3

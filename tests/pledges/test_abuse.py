@@ -12,6 +12,7 @@ from freezegun import freeze_time
 from mailings.models import OutboundEmail
 from pledges import abuse
 from pledges.models import Pledge
+from tests.realparts import wait_for
 
 from .factories import PledgeFactory, PledgeSuggestionFactory
 
@@ -470,8 +471,11 @@ def test_the_browser_solves_the_challenge_and_the_form_works_without_javascript(
             tab.on("console", lambda m: blocked.append(m.text) if m.type == "error" else None)
             tab.goto(url)
             # pledge-pow.js fetched a challenge (CSP allows connect-src 'self') and solved it.
-            tab.wait_for_function(
-                "document.querySelector(\"input[name='pow_nonce']\").value !== ''"
+            # Polled from here: wait_for_function evaluates a string, which our CSP forbids.
+            wait_for(
+                lambda: tab.locator("input[name='pow_nonce']").input_value() != "",
+                timeout=20,
+                what="the proof of work to be solved",
             )
             fill_pledge_form(tab, "Say hello to a neighbour", "Chatham", "js@example.org")
             with tab.expect_navigation():

@@ -212,3 +212,21 @@ def test_thank_you_page_points_to_local_activities(client, pledge_page, form_dat
     html = client.get(f"/pledges/thanks/{make_token(pledge, 'manage')}/").content.decode()
     assert f'href="{activities.url}"' in html
     assert "Local groups and activities" in html
+
+
+def test_pledge_consents_and_email_are_stored_together_or_not_at_all(
+    pledge_page, form_data, monkeypatch
+):
+    from pledges import services
+    from pledges.forms import PledgeForm
+
+    def email_fails(pledge):
+        raise RuntimeError("template missing")
+
+    monkeypatch.setattr(services, "queue_confirmation", email_fails)
+    form = PledgeForm(form_data)
+    assert form.is_valid()
+    with pytest.raises(RuntimeError):
+        services.make_pledge(details=form.details(), privacy_version="1")
+    assert Pledge.objects.count() == 0
+    assert ConsentRecord.objects.count() == 0
