@@ -4,12 +4,25 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "campaign_site.settings.dev")
 
 app = Celery("campaign_site")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@task_prerun.connect
+def check_database_connections(task=None, **kwargs):
+    """Before each task, as before each request: drop a connection that is broken or older than
+    CONN_MAX_AGE (see CELERY_DB_REUSE_MAX). Not for tasks run in the caller's process."""
+    if task is not None and getattr(task.request, "is_eager", False):
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()
+
 
 app.conf.beat_schedule = {
     # Re-queues outbox rows that were never queued (broker down) or are due a retry.

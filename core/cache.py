@@ -4,6 +4,7 @@ are then rendered from the database, and rate limits fail open until Redis is ba
 
 import logging
 
+from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -90,3 +91,36 @@ class ResilientRedisCache(RedisCache):
             return super().has_key(key, version)
         except UNAVAILABLE:
             return self._degrade("has_key", False)
+
+
+def count_hits(counters: list[tuple[str, int, int]]) -> list[int]:
+    """Add `weight` to each `(key, weight, window)` counter and return the new counts. A counter
+    lives `window` seconds from its first hit. On Redis this is one round trip, atomic (MULTI:
+    a key cannot expire between its SET and its INCRBY, so no counter is left without expiry);
+    other caches use add + incr. Raises CacheUnavailable when the cache is down."""
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        return [_count_with_add_incr(backend, *counter) for counter in counters]
+    try:
+        pipe = backend._cache.get_client(write=True).pipeline(transaction=True)
+        for key, weight, window in counters:
+            redis_key = backend.make_and_validate_key(key)
+            pipe.set(redis_key, 0, ex=window, nx=True)
+            pipe.incrby(redis_key, weight)
+        return pipe.execute()[1::2]
+    except UNAVAILABLE as exc:
+        raise CacheUnavailable from exc
+
+
+def _count_with_add_incr(backend, key: str, weight: int, window: int) -> int:
+    backend.add(key, 0, timeout=window)
+    try:
+        count = backend.incr(key, weight)
+    except ValueError:
+        # The counter expired between add and incr: this hit starts a new window.
+        backend.add(key, 0, timeout=window)
+        count = backend.incr(key, weight)
+    if count <= weight:
+        # First hit of a window; also repairs a key that expired just before INCR.
+        backend.touch(key, window)
+    return count

@@ -2,7 +2,8 @@
 
 A response is cached only when the view opted in (`mark_public`), the visitor sent no session
 cookie, and the response sets no cookie: so nothing personal is ever stored or shared. Publishing
-a page or changing settings bumps a generation number, which retires every cached page at once.
+a page or changing settings bumps a generation number (core.content), which retires every cached
+page at once.
 """
 
 import hashlib
@@ -12,9 +13,8 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 
-from .cache import CacheUnavailable
+from .content import GENERATION_KEY
 
-GENERATION_KEY = "pagecache:generation"
 NEVER_PUBLIC_PREFIXES = (
     "/healthz",
     "/readyz",
@@ -32,17 +32,6 @@ def mark_public(response):
     """Opt a response in to the anonymous page cache."""
     setattr(response, PUBLIC_ATTR, True)
     return response
-
-
-def retire_cached_pages() -> None:
-    """Make every cached page stale; called when content or settings change."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 1, timeout=None)
-    except CacheUnavailable:
-        # Nothing is served from a cache that is down; entries expire on their own anyway.
-        pass
 
 
 class AnonymousPageCacheMiddleware:

@@ -1,9 +1,9 @@
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from wagtail.models import Page
+from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
-from .middleware import retire_cached_pages
+from .content import content_changed
 from .models import CampaignSettings
 
 
@@ -13,10 +13,20 @@ from .models import CampaignSettings
 @receiver(post_page_move)
 @receiver(post_delete, sender=Page)
 def retire_pages_on_publish(sender, **kwargs):
-    retire_cached_pages()
+    content_changed()
 
 
-@receiver(post_save, sender=CampaignSettings)
-@receiver(post_delete, sender=CampaignSettings)
-def retire_pages_on_settings_change(sender, **kwargs):
-    retire_cached_pages()
+def _changed(sender, **kwargs):
+    content_changed()
+
+
+def content_changes_with(*models) -> None:
+    """Saving or deleting any of these models changes what people see (see core.content)."""
+    for model in models:
+        post_save.connect(_changed, sender=model, dispatch_uid=f"content:save:{model._meta.label}")
+        post_delete.connect(
+            _changed, sender=model, dispatch_uid=f"content:delete:{model._meta.label}"
+        )
+
+
+content_changes_with(CampaignSettings, Site)

@@ -4,16 +4,20 @@
 import hashlib
 import logging
 import smtplib
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+from core.content import remembered
 
 from .models import EmailCopy, OutboundEmail, Suppression, address_hash
 
@@ -33,7 +37,12 @@ def message_id_for_key(key: str) -> str:
 
 
 def campaign_settings():
-    """The default site's campaign settings: an email has no request to pick a site from."""
+    """The default site's campaign settings: an email has no request to pick a site from.
+    Kept per process until the content changes (core.content)."""
+    return remembered("mailings:campaign_settings", _load_campaign_settings)
+
+
+def _load_campaign_settings():
     from wagtail.models import Site
 
     from core.models import CampaignSettings
@@ -63,7 +72,8 @@ class SharedContext:
 
     @classmethod
     def load(cls, template: str) -> "SharedContext":
-        return cls(campaign_settings(), EmailCopy.objects.filter(key=template).first())
+        copy = remembered(f"mailings:copy:{template}", EmailCopy.objects.filter(key=template).first)
+        return cls(campaign_settings(), copy)
 
 
 def email_context(template: str, context: dict, shared: SharedContext | None = None) -> dict:
@@ -99,11 +109,9 @@ def preview_context(copy: EmailCopy) -> dict:
     }
 
 
-def render_email(
-    template: str, context: dict, shared: SharedContext | None = None
-) -> tuple[str, str, str]:
+def render_email(template: str, context: dict) -> tuple[str, str, str]:
     """Subject, plain text and HTML for `mailings/emails/<template>.*`."""
-    full_context = email_context(template, context, shared)
+    full_context = email_context(template, context)
     base = f"mailings/emails/{template}"
     subject = full_context.get("copy_subject") or render_to_string(
         f"{base}.subject.txt", full_context
@@ -124,9 +132,6 @@ def queue_email(
 
     Calling again with the same key returns the stored email and sends nothing new.
     """
-    existing = OutboundEmail.objects.filter(key=key).first()
-    if existing:
-        return existing
     subject, text, html = render_email(template, context)
     return queue_rendered_email(
         to=to,
@@ -153,26 +158,26 @@ def queue_rendered_email(
 ) -> OutboundEmail:
     """Store an already-rendered email (e.g. from allauth) in the outbox, once per key.
 
-    An email to a suppressed address is recorded as cancelled and never sent.
+    Suppression is checked when the email is sent (`deliver`), which also catches an address
+    suppressed after this call: an email to a suppressed address is cancelled, never sent.
     """
-    suppressed = is_suppressed(to)
-    email, created = OutboundEmail.objects.get_or_create(
+    email = OutboundEmail(
         key=key,
-        defaults={
-            "to": to,
-            "template": template,
-            "context": context or {},
-            "subject": " ".join(subject.split()),
-            "body_text": body_text,
-            "body_html": body_html,
-            "headers": headers or {},
-            "status": (
-                OutboundEmail.Status.CANCELLED if suppressed else OutboundEmail.Status.PENDING
-            ),
-        },
+        to=to,
+        template=template,
+        context=context or {},
+        subject=" ".join(subject.split()),
+        body_text=body_text,
+        body_html=body_html,
+        headers=headers or {},
     )
-    if created and not suppressed:
-        transaction.on_commit(lambda: enqueue_delivery(email.pk))
+    try:
+        # Most keys are new: insert straight away, and let the unique key catch a repeat.
+        with transaction.atomic():
+            email.save(force_insert=True)
+    except IntegrityError:
+        return OutboundEmail.objects.get(key=key)
+    transaction.on_commit(lambda: enqueue_delivery(email.pk))
     return email
 
 
@@ -192,8 +197,9 @@ def queue_emails(emails: list[EmailToQueue]) -> dict[str, str]:
     """Queue many emails in one go (a reminder sweep), with the same guarantees as
     `queue_email`: one email per key, nothing to suppressed addresses, sent after commit.
 
-    Campaign settings and wording are read once per template, suppression is checked in one
-    query, rows are inserted in one statement, and the worker gets one task per batch of
+    Suppression is checked in one query and rows are inserted in one statement, without their
+    words: the worker writes each email as it sends it (`deliver`), so a sweep of thousands
+    stays short and the wording used is the latest. The worker gets one task per batch of
     emails (which then share an SMTP session). Returns each key's status.
     """
     if not emails:
@@ -206,17 +212,14 @@ def queue_emails(emails: list[EmailToQueue]) -> dict[str, str]:
             "address_hash", flat=True
         )
     )
-    shared: dict[str, SharedContext] = {}
     rows = []
     for email in emails:
         if email.key in statuses:
             continue
-        if email.template not in shared:
-            shared[email.template] = SharedContext.load(email.template)
-        subject, text, html = render_email(email.template, email.context, shared[email.template])
-        is_suppressed_now = hashes[email.to] in suppressed
         status = (
-            OutboundEmail.Status.CANCELLED if is_suppressed_now else OutboundEmail.Status.PENDING
+            OutboundEmail.Status.CANCELLED
+            if hashes[email.to] in suppressed
+            else OutboundEmail.Status.PENDING
         )
         statuses[email.key] = status
         rows.append(
@@ -225,9 +228,6 @@ def queue_emails(emails: list[EmailToQueue]) -> dict[str, str]:
                 to=email.to,
                 template=email.template,
                 context=email.context,
-                subject=subject,
-                body_text=text,
-                body_html=html,
                 headers=email.headers or {},
                 status=status,
             )
@@ -236,11 +236,8 @@ def queue_emails(emails: list[EmailToQueue]) -> dict[str, str]:
     OutboundEmail.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
     new_keys = [row.key for row in rows if row.status == OutboundEmail.Status.PENDING]
     if new_keys:
-        ids = list(
-            OutboundEmail.objects.filter(
-                key__in=new_keys, status=OutboundEmail.Status.PENDING
-            ).values_list("pk", flat=True)
-        )
+        # By key alone: the unique index finds them whatever the table's statistics say.
+        ids = list(OutboundEmail.objects.filter(key__in=new_keys).values_list("pk", flat=True))
         transaction.on_commit(lambda: enqueue_delivery_batches(ids))
     return statuses
 
@@ -262,24 +259,56 @@ def enqueue_delivery_batches(email_ids: list[int]) -> int:
     return handed_over
 
 
-def deliver_batch(email_ids: list[int]) -> dict[str, int]:
-    """Send a batch of emails over one SMTP session; a broken session is opened afresh."""
+def deliver_batch(email_ids: list[int], *, connection=None) -> dict[str, int]:
+    """Send a batch of emails over one SMTP session, claimed a group at a time."""
     from django.core.mail import get_connection
 
     outcomes: dict[str, int] = {}
-    connection = get_connection()
+    own_connection = connection is None
+    connection = connection or get_connection()
     try:
-        for email_id in email_ids:
-            # Opened by us, the session stays open across sends (the backend closes only
-            # sessions it opened itself); after a failure it is opened afresh.
-            connection.open()
-            result = deliver(email_id, connection=connection)
-            outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
-            if result.outcome in ("retry", "failed"):
-                connection.close()  # the next email starts a fresh session
+        for start in range(0, len(email_ids), CLAIM_GROUP_SIZE):
+            group = email_ids[start : start + CLAIM_GROUP_SIZE]
+            for outcome in deliver_claimed(claim_emails(group), connection=connection):
+                outcomes[outcome.outcome] = outcomes.get(outcome.outcome, 0) + 1
     finally:
-        connection.close()
+        if own_connection:
+            connection.close()
+    claimed = sum(outcomes.values())
+    if claimed < len(set(email_ids)):
+        outcomes["skipped"] = outcomes.get("skipped", 0) + len(set(email_ids)) - claimed
     return outcomes
+
+
+# A worker process keeps one connection to the mail server across tasks (see kept_connection).
+_kept: dict = {}
+KEPT_IDLE_SECONDS = 30
+
+
+def kept_connection():
+    """This process's email connection, kept open across tasks: otherwise every task pays for
+    a TCP connect, EHLO and QUIT (or a provider's HTTPS handshake). An SMTP session left idle
+    for a while is checked with NOOP before it is used again, since servers drop idle
+    sessions; after a failure `deliver_claimed` closes it and the next send opens a new one."""
+    from django.core.mail import get_connection
+
+    wanted = (settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT)
+    now = time.monotonic()
+    if _kept.get("for") != wanted:
+        if _kept.get("connection") is not None:
+            _kept["connection"].close()
+        _kept.update({"for": wanted, "connection": get_connection(), "used_at": now})
+    connection = _kept["connection"]
+    session = getattr(connection, "connection", None)  # an open smtplib.SMTP
+    if session is not None and now - _kept["used_at"] > KEPT_IDLE_SECONDS:
+        try:
+            alive = session.noop()[0] == 250
+        except (smtplib.SMTPException, OSError):
+            alive = False
+        if not alive:
+            connection.close()
+    _kept["used_at"] = now
+    return connection
 
 
 def enqueue_delivery(email_id: int) -> bool:
@@ -304,44 +333,114 @@ def retry_delay(attempts: int) -> int:
     return min(RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), RETRY_MAX_SECONDS)
 
 
-def deliver(email_id: int, *, connection=None) -> DeliveryResult:
-    """Send one outbox email if it is still waiting and due; record what happened.
+# A batch claims this many emails at a time: one query to claim them and one to check their
+# addresses against the suppression list, instead of both per email. Small enough that an
+# unsubscribe arriving while a group goes out is seen by the next group.
+CLAIM_GROUP_SIZE = 20
+# Claimed emails are left alone by other workers and sweeps for this long. A worker that dies
+# mid-batch leaves its unsent emails to be claimed again once the claim runs out.
+CLAIM_SECONDS = 600
 
-    The row stays locked while it is sent, so a second worker skips it rather than sending
-    it again; a row already sent, cancelled or given up on is left alone. A batch passes one
-    open `connection` so every email in it shares a single SMTP session.
+
+def claim_emails(email_ids: list[int]) -> list[OutboundEmail]:
+    """Take the waiting, due emails among `email_ids` for this worker.
+
+    Rows locked by another worker are skipped; the claim counts as an attempt and pushes the
+    next attempt past CLAIM_SECONDS, in a short transaction of its own, so no transaction stays
+    open while an email is sent (a slow mail server would otherwise hold row locks for as long
+    as it takes). A second worker, a second sweep or a repeated task finds nothing to claim.
     """
+    now = timezone.now()
     with transaction.atomic():
-        email = (
+        emails = list(
             OutboundEmail.objects.select_for_update(skip_locked=True)
             .filter(
-                pk=email_id,
+                pk__in=email_ids,
                 status=OutboundEmail.Status.PENDING,
-                next_attempt_at__lte=timezone.now(),
+                next_attempt_at__lte=now,
             )
-            .first()
+            .order_by("pk")
         )
-        if email is None:
-            return DeliveryResult("skipped")
-        # An unsubscribe or bounce may have arrived after the email was queued.
-        if is_suppressed(email.to):
-            email.status = OutboundEmail.Status.CANCELLED
-            email.save(update_fields=["status"])
-            return DeliveryResult("cancelled")
+        if emails:
+            OutboundEmail.objects.filter(pk__in=[email.pk for email in emails]).update(
+                attempts=F("attempts") + 1, next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS)
+            )
+    for email in emails:
         email.attempts += 1
-        try:
-            build_message(email, connection=connection).send()
-        except Exception as exc:
-            # Every failure is recorded as an attempt, not only SMTP and provider (anymail) errors:
-            # an exception escaping here rolls the attempt back, and the sweep would then retry a
-            # message that can never be built every minute, forever, with no trace in the outbox.
-            return _record_failure(email, exc)
-        email.status = OutboundEmail.Status.SENT
-        email.sent_at = timezone.now()
-        email.last_error = ""
-        email.save(update_fields=["status", "sent_at", "attempts", "last_error"])
-        logger.info("email sent id=%s template=%s", email.pk, email.template)
-        return DeliveryResult("sent")
+    return emails
+
+
+def deliver_claimed(emails: list[OutboundEmail], *, connection) -> list[DeliveryResult]:
+    """Send claimed emails over one connection (an SMTP session); record each outcome as it
+    happens, so a crash can repeat at most the email being sent at that moment (with the
+    same Message-ID, which receivers drop). A failure starts a fresh session."""
+    if not emails:
+        return []
+    # An unsubscribe or bounce may have arrived after the emails were queued.
+    hashes = {email.to: address_hash(email.to) for email in emails}
+    suppressed = set(
+        Suppression.objects.filter(address_hash__in=set(hashes.values())).values_list(
+            "address_hash", flat=True
+        )
+    )
+    results = []
+    for email in emails:
+        if hashes[email.to] in suppressed:
+            OutboundEmail.objects.filter(pk=email.pk).update(status=OutboundEmail.Status.CANCELLED)
+            results.append(DeliveryResult("cancelled"))
+            continue
+        result = _send_one(email, connection)
+        if result.outcome != "sent":
+            connection.close()  # the next email starts a fresh session
+        results.append(result)
+    return results
+
+
+def deliver(email_id: int, *, connection=None) -> DeliveryResult:
+    """Send one outbox email if it is still waiting and due; record what happened. An email
+    already sent, cancelled, given up on or claimed by another worker is left alone."""
+    from django.core.mail import get_connection
+
+    emails = claim_emails([email_id])
+    if not emails:
+        return DeliveryResult("skipped")
+    own_connection = connection is None
+    connection = connection or get_connection()
+    try:
+        return deliver_claimed(emails, connection=connection)[0]
+    finally:
+        if own_connection:
+            connection.close()
+
+
+def _send_one(email: OutboundEmail, connection) -> DeliveryResult:
+    rendered = {}
+    try:
+        if not email.body_text:
+            # Queued in bulk without its words (queue_emails): written now, as it is sent.
+            email.subject, email.body_text, email.body_html = render_email(
+                email.template, email.context
+            )
+            email.subject = " ".join(email.subject.split())[:250]
+            rendered = {
+                "subject": email.subject,
+                "body_text": email.body_text,
+                "body_html": email.body_html,
+            }
+        # Opened by us, the session stays open across sends (the backend closes only
+        # sessions it opened itself).
+        connection.open()
+        build_message(email, connection=connection).send()
+    except Exception as exc:
+        # Every failure is recorded as an attempt, not only SMTP and provider (anymail) errors:
+        # a message that can never be built must not be retried every minute, forever, with
+        # no trace in the outbox.
+        return _record_failure(email, exc)
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        status=OutboundEmail.Status.SENT, sent_at=timezone.now(), last_error="", **rendered
+    )
+    logger.info("email sent id=%s template=%s", email.pk, email.template)
+    return DeliveryResult("sent")
 
 
 def _record_failure(email: OutboundEmail, exc: Exception) -> DeliveryResult:
@@ -353,7 +452,9 @@ def _record_failure(email: OutboundEmail, exc: Exception) -> DeliveryResult:
         delay = retry_delay(email.attempts)
         email.next_attempt_at = timezone.now() + timedelta(seconds=delay)
         outcome = DeliveryResult("retry", retry_in=delay)
-    email.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        last_error=email.last_error, status=email.status, next_attempt_at=email.next_attempt_at
+    )
     # Transport errors are expected now and then; anything else is a bug worth an error line.
     level = logging.WARNING if _is_transport_error(exc) else logging.ERROR
     logger.log(

@@ -30,7 +30,7 @@ from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 from redis.exceptions import RedisError
 
-from core.cache import CacheUnavailable
+from core.cache import CacheUnavailable, count_hits
 
 logger = logging.getLogger(__name__)
 
@@ -87,23 +87,6 @@ class Limited:
     message: str = LIMITED_MESSAGE
 
 
-def _count(key: str, *, weight: int, window: int) -> int:
-    """Add `weight` to a counter that lives for `window` seconds from its first hit. add + incr
-    are atomic in Redis, so concurrent requests never lose a count."""
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key, weight)
-    except ValueError:
-        # The counter expired between add and incr: this hit starts a new window.
-        cache.add(key, 0, timeout=window)
-        count = cache.incr(key, weight)
-    if count <= weight:
-        # First hit of a window. Also repairs the rare case where the key expired just before
-        # INCR, which would otherwise leave a counter with no expiry.
-        cache.touch(key, window)
-    return count
-
-
 def email_bucket(email: str) -> str:
     # Keyed on a keyed hash so the cache never holds email addresses.
     normalised = email.strip().lower()
@@ -121,20 +104,22 @@ def check_pledge_rate(*, ip: str, email: str, solved_work: bool) -> Limited | No
         retry_after=max(settings.PLEDGE_LIMIT_IP_SECONDS, settings.PLEDGE_LIMIT_EMAIL_SECONDS)
     )
     try:
-        ip_count = _count(
-            f"pledges:rate:ip:{ip}", weight=weight, window=settings.PLEDGE_LIMIT_IP_SECONDS
-        )
-        if ip_count > settings.PLEDGE_LIMIT_PER_IP:
-            return limited
-        email_count = _count(
-            f"pledges:rate:email:{email_bucket(email)}",
-            weight=1,
-            window=settings.PLEDGE_LIMIT_EMAIL_SECONDS,
+        # Both counters in one round trip. A submission over the IP limit also counts against
+        # its email address: either way it is refused.
+        ip_count, email_count = count_hits(
+            [
+                (f"pledges:rate:ip:{ip}", weight, settings.PLEDGE_LIMIT_IP_SECONDS),
+                (
+                    f"pledges:rate:email:{email_bucket(email)}",
+                    1,
+                    settings.PLEDGE_LIMIT_EMAIL_SECONDS,
+                ),
+            ]
         )
     except CACHE_ERRORS:
         logger.warning("Pledge rate limits skipped: the cache is unavailable")
         return None
-    if email_count > settings.PLEDGE_LIMIT_PER_EMAIL:
+    if ip_count > settings.PLEDGE_LIMIT_PER_IP or email_count > settings.PLEDGE_LIMIT_PER_EMAIL:
         return limited
     return None
 

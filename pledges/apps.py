@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class PledgesConfig(AppConfig):
     name = "pledges"
     verbose_name = "Pledges"
+
+    def ready(self):
+        from core.signals import content_changes_with
+
+        from .models import Area, PledgeSuggestion, ReminderStep
+
+        # The pledge form and the reminders read these from core.content's per-process memo.
+        content_changes_with(Area, PledgeSuggestion, ReminderStep)

@@ -5,6 +5,8 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 
+from core.content import remembered
+
 from .models import Area, Pledge, PledgeSuggestion
 from .services import PledgeDetails
 
@@ -28,6 +30,21 @@ def plain_text(value: str) -> str:
     if CONTROL.search(value):
         raise ValidationError("Remove the unusual characters from this text.")
     return " ".join(value.split())
+
+
+def active_suggestions() -> dict[str, PledgeSuggestion]:
+    """The suggestions offered on every pledge form, by id (kept per process: core.content)."""
+    return remembered(
+        "pledges:suggestions",
+        lambda: {str(s.pk): s for s in PledgeSuggestion.objects.filter(active=True)},
+    )
+
+
+def active_areas() -> dict[str, Area]:
+    """The areas offered on every pledge form, by id (kept per process: core.content)."""
+    return remembered(
+        "pledges:areas", lambda: {str(a.pk): a for a in Area.objects.filter(active=True)}
+    )
 
 
 class ProofOfWorkField(forms.CharField):
@@ -85,10 +102,8 @@ class PledgeForm(forms.Form):
             "invalid": "Enter an email address in the correct format, like name@example.com.",
         },
     )
-    area = forms.ModelChoiceField(
+    area = forms.ChoiceField(
         label="Where do you live or work?",
-        queryset=Area.objects.filter(active=True),
-        empty_label="Choose an area",
         error_messages={
             "required": "Choose your area.",
             "invalid_choice": "Choose an area from the list.",
@@ -121,10 +136,15 @@ class PledgeForm(forms.Form):
     def __init__(self, *args, kind: str = Pledge.Kind.INDIVIDUAL, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
-        self.suggestions = {str(s.pk): s for s in PledgeSuggestion.objects.filter(active=True)}
+        self.suggestions = active_suggestions()
         self.fields["suggestion"].choices = [
             *((pk, s.text) for pk, s in self.suggestions.items()),
             (OWN, "Write my own pledge"),
+        ]
+        self.areas = active_areas()
+        self.fields["area"].choices = [
+            ("", "Choose an area"),
+            *((pk, area.name) for pk, area in self.areas.items()),
         ]
         if kind == Pledge.Kind.ORGANISATION:
             self.fields["organisation_name"].required = True
@@ -153,6 +173,9 @@ class PledgeForm(forms.Form):
 
     def clean_organisation_name(self):
         return plain_text(self.cleaned_data["organisation_name"])
+
+    def clean_area(self):
+        return self.areas[self.cleaned_data["area"]]
 
     def clean_own_text(self):
         if self.cleaned_data.get("suggestion") not in (None, OWN):

@@ -57,7 +57,6 @@ def unsubscribe_headers(links: dict) -> dict:
     }
 
 
-@transaction.atomic
 def make_pledge(
     *,
     details: PledgeDetails,
@@ -70,13 +69,26 @@ def make_pledge(
     The pledge, its consents and its email are written in one transaction: all or none."""
     text = " ".join((details.suggestion.text if details.suggestion else details.own_text).split())
     email = details.email.strip().lower()
+    try:
+        # Most pledges are new: they are written straight away, and the unique constraint on
+        # email and text catches a repeat (also one arriving at the same moment).
+        return _store_pledge(
+            details, text=text, email=email, privacy_version=privacy_version, channel=channel
+        )
+    except IntegrityError:
+        existing = Pledge.objects.filter(email=email, text=text).first() if email else None
+        if existing is None:
+            raise
+        return existing
+
+
+@transaction.atomic
+def _store_pledge(
+    details: PledgeDetails, *, text: str, email: str, privacy_version: str, channel: str
+) -> Pledge:
     assisted = channel != Pledge.Channel.ONLINE
     now = timezone.now()
 
-    if email:
-        existing = Pledge.objects.filter(email=email, text=text).first()
-        if existing:
-            return existing
     pledge = Pledge(
         kind=details.kind,
         suggestion=details.suggestion,
@@ -98,13 +110,7 @@ def make_pledge(
         # Pledges taken by staff by phone, on paper or at events count straight away.
         confirmed_at=now if assisted else None,
     )
-    try:
-        with transaction.atomic():
-            pledge.save()
-    except IntegrityError:
-        # The same pledge arrived twice at once; the first one stored wins.
-        return Pledge.objects.get(email=email, text=text)
-
+    pledge.save(force_insert=True)
     purposes = [ConsentRecord.Purpose.PRIVACY]
     if pledge.reminders_wanted:
         purposes.append(ConsentRecord.Purpose.REMINDERS)

@@ -4,12 +4,13 @@ POST changes anything (mail scanners follow GET links)."""
 from urllib.parse import urlparse
 
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from core.content import remembered
 from core.middleware import mark_public
 from core.models import CampaignSettings
 
@@ -51,7 +52,7 @@ def pledge_form(request, page):
                 response["Retry-After"] = str(limited.retry_after)
                 return response
             services.make_pledge(details=form.details(), privacy_version=page.privacy_version)
-            return HttpResponseRedirect(page.url + page.reverse_subpage("check_email"))
+            return HttpResponseRedirect(check_email_url(page))
         response = render(request, "pledges/pledge_page.html", {"page": page, "form": form})
         response.status_code = 400
         return response
@@ -65,8 +66,25 @@ def pledge_form(request, page):
 @csrf_exempt
 @require_http_methods(["POST"])
 def submit(request, page_id):
-    page = get_object_or_404(PledgePage.objects.live().public(), pk=page_id)
+    page = live_pledge_pages().get(page_id)
+    if page is None:
+        raise Http404
     return pledge_form(request, page)
+
+
+def live_pledge_pages() -> dict[int, PledgePage]:
+    """The live, public pledge pages by id: every submission needs its page, and there are only
+    a few (kept per process until pages change: core.content)."""
+    return remembered(
+        "pledges:pages", lambda: {page.pk: page for page in PledgePage.objects.live().public()}
+    )
+
+
+def check_email_url(page: PledgePage) -> str:
+    return remembered(
+        f"pledges:check_email_url:{page.pk}",
+        lambda: page.url + page.reverse_subpage("check_email"),
+    )
 
 
 @csrf_exempt  # the signed token in the URL is the credential; there is no session to forge

@@ -1,13 +1,18 @@
 import pytest
 from django.core.cache import cache
 
+from core import content
+
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    """Each test starts with an empty cache (page cache, rate limits, counters)."""
+    """Each test starts with an empty cache (page cache, rate limits, counters) and nothing
+    kept from an earlier test's data (core.content)."""
     cache.clear()
+    content.forget()
     yield
     cache.clear()
+    content.forget()
 
 
 @pytest.fixture(autouse=True)

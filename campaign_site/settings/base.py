@@ -236,6 +236,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
+    # kombu's Redis transport, keeping one client object per channel (see core/broker.py).
+    if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        CELERY_BROKER_TRANSPORT = "core.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         # Longer than any countdown we use, so Redis never re-delivers a task still waiting.
         "visibility_timeout": 3600,
@@ -262,6 +265,11 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery's Django fixup closes the database connection around every task unless this is set,
+# so each task would pay for a new PostgreSQL connection. Connections are kept for this many
+# tasks instead, and checked before each task as Django checks them before each request
+# (campaign_site/celery.py).
+CELERY_DB_REUSE_MAX = 1000
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 # Publishing a task must never hang a web request when the broker is down; the outbox

@@ -4,10 +4,11 @@ import datetime
 import json
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from mailings.models import OutboundEmail, Suppression, address_hash
-from mailings.services import queue_email
+from mailings.services import deliver, queue_email
 from pledges import privacy
 from pledges.models import ConsentRecord, Pledge
 from pledges.services import confirm_pledge
@@ -41,7 +42,10 @@ def test_unsubscribe_get_changes_nothing_and_cookieless_post_suppresses(client, 
         key="test:after-unsubscribe",
         context={"subject": "Hello", "paragraphs": ["Hi"]},
     )
+    assert deliver(email.pk).outcome == "cancelled"
+    email.refresh_from_db()
     assert email.status == OutboundEmail.Status.CANCELLED
+    assert [m for m in mail.outbox if m.subject == "Hello"] == []
 
 
 def test_manage_page_changes_visibility(client, pledge):

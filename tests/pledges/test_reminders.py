@@ -13,7 +13,7 @@ from freezegun import freeze_time
 
 from campaign_site.celery import app as celery_app
 from mailings.models import OutboundEmail
-from mailings.services import suppress
+from mailings.services import deliver, suppress
 from pledges import counters, reminders, tasks
 from pledges.models import Pledge, ReminderStep
 from pledges.reminders import send_due_reminders
@@ -51,6 +51,14 @@ def reminder_emails(pledge: Pledge) -> list[OutboundEmail]:
             "created_at", "pk"
         )
     )
+
+
+def sent_reminder_emails(pledge: Pledge) -> list[OutboundEmail]:
+    """The pledge's reminders as sent: the sweep queues them without their words, and the
+    worker writes each one as it sends it."""
+    for email in reminder_emails(pledge):
+        deliver(email.pk)
+    return reminder_emails(pledge)
 
 
 def reminder_keys(pledge: Pledge) -> list[str]:
@@ -141,7 +149,7 @@ def test_edited_schedule_wording_and_extra_step_are_used(site, suggestion):
     assert sweep_at(local(2026, 6, 8, 10, 0)) == 1
     assert sweep_at(local(2026, 6, 15, 10, 0)) == 1
     assert sweep_at(local(2026, 7, 1, 10, 0)) == 0
-    week, fortnight = reminder_emails(pledge)
+    week, fortnight = sent_reminder_emails(pledge)
     assert week.subject == "Better Together: Sam, a nudge"
     # The ideas appear once, where the wording put them.
     assert week.body_text.count("Knock with a cake.") == 1
@@ -153,7 +161,7 @@ def test_broken_placeholder_falls_back_to_default_wording(site, suggestion):
     ReminderStep.objects.filter(slug="7d").update(subject="Hello {first_name", body="{0}")
     pledge = confirmed_pledge(local(2026, 6, 1, 15, 0), suggestion=suggestion, text="Call")
     assert sweep_at(local(2026, 6, 8, 10, 0)) == 1
-    (email,) = reminder_emails(pledge)
+    (email,) = sent_reminder_emails(pledge)
     assert email.subject == "How is your pledge going?"
     assert "You pledged to Call." in email.body_text
 
@@ -164,7 +172,7 @@ def test_user_text_is_escaped_in_the_email_html(site):
     )
     ReminderStep.objects.filter(slug="7d").update(body="You pledged to {pledge}.")
     sweep_at(local(2026, 6, 8, 10, 0))
-    (email,) = reminder_emails(pledge)
+    (email,) = sent_reminder_emails(pledge)
     assert "<script>" not in email.body_html and "<b>Sam" not in email.body_html
     assert "&lt;script&gt;" in email.body_html and "&lt;b&gt;Sam" in email.body_html
 
@@ -343,7 +351,7 @@ def test_two_concurrent_sweeps_never_send_a_reminder_twice(monkeypatch):
 def outcome_urls(pledge):
     """The three answer links, as they appear in the 30-day email."""
     sweep_at(local(2026, 7, 1, 10, 0))
-    (email,) = reminder_emails(pledge)
+    (email,) = sent_reminder_emails(pledge)
     return {answer: path for path, answer in OUTCOME_URL.findall(email.body_text)}
 
 
@@ -372,7 +380,7 @@ def test_outcome_post_records_answer_and_stops_reminders(client, site, suggestio
     sweep_at(local(2026, 7, 1, 10, 0))
     pledge.refresh_from_db()
     assert pledge.next_reminder_at == local(2026, 7, 31, 10, 0)
-    body = reminder_emails(pledge)[-1].body_text
+    body = sent_reminder_emails(pledge)[-1].body_text
     urls = {answer: path for path, answer in OUTCOME_URL.findall(body)}
 
     with freeze_time(local(2026, 7, 2, 8, 0)):
@@ -499,5 +507,5 @@ def test_ideas_reminder_links_to_local_activities(pledge, site):
     campaign.local_activities_page = activities
     campaign.save()
     sweep_at(local(2026, 6, 8, 10, 0))
-    (email,) = reminder_emails(pledge)
+    (email,) = sent_reminder_emails(pledge)
     assert f"Find local groups and activities: {activities.full_url}" in email.body_text

@@ -16,7 +16,7 @@ from wagtail.models import Site
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import nested_form_data, streamfield
 
-from core.middleware import retire_cached_pages
+from core.content import content_changed
 from core.models import CampaignSettings
 from home.models import CampaignPage, HomePage
 from pledges import share_card, wall
@@ -61,7 +61,7 @@ def wall_page(home):
 
 def get(client, url):
     """A fresh render: the page cache is retired so every request reaches the view."""
-    retire_cached_pages()
+    content_changed()
     response = client.get(url)
     assert response.status_code == 200, url
     return response
@@ -238,7 +238,7 @@ def test_cursor_round_trips_exactly():
 
 
 def count_queries(client, url) -> int:
-    retire_cached_pages()
+    content_changed()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200
@@ -314,7 +314,7 @@ def test_warm_counter_cache_means_no_counting_per_request(client, home):
     refresh_counters()
     shown(10)  # arrives after beat's last refresh
 
-    retire_cached_pages()
+    content_changed()
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/")
     sql = " ".join(q["sql"] for q in queries).upper()
@@ -326,7 +326,7 @@ def test_warm_counter_cache_means_no_counting_per_request(client, home):
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/").context["pledge_counter"]["total"] == 5
     assert "COUNT(" in " ".join(q["sql"] for q in queries).upper()
-    retire_cached_pages()
+    content_changed()
     with CaptureQueriesContext(connection) as queries:
         client.get("/")
     assert "COUNT(" not in " ".join(q["sql"] for q in queries).upper()
@@ -482,7 +482,7 @@ def test_a_hidden_pledge_loses_its_cached_card(client, home):
     pledge = shown(1)
     assert client.get(f"/pledges/{pledge.pk}/card.png").status_code == 200
     Pledge.objects.filter(pk=pledge.pk).update(show_on_wall=False)
-    retire_cached_pages()
+    content_changed()
     assert client.get(f"/pledges/{pledge.pk}/card.png").status_code == 404
 
 
@@ -494,12 +494,12 @@ def test_card_is_drawn_once_and_redrawn_when_the_pledge_changes(client, home, mo
         share_card, "draw_card", lambda **parts: drawn.append(parts) or draw(**parts)
     )
     first = client.get(f"/pledges/{pledge.pk}/card.png").content
-    retire_cached_pages()
+    content_changed()
     assert client.get(f"/pledges/{pledge.pk}/card.png").content == first
     assert len(drawn) == 1
 
     Pledge.objects.filter(pk=pledge.pk).update(first_name="Annie")
-    retire_cached_pages()
+    content_changed()
     assert client.get(f"/pledges/{pledge.pk}/card.png").content != first
     assert drawn[-1]["name"] == "Annie"
 
