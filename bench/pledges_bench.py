@@ -14,7 +14,9 @@ Data is written with bulk_create and COPY: building it is not what is measured.
 """
 
 import argparse
+import base64
 import datetime
+import json
 import os
 import random
 import signal
@@ -200,7 +202,7 @@ def cmd_check_submissions(args) -> None:
             """
         )
         no_outbox, wrong_consents = cursor.fetchone()
-    published = redis_client().llen(QUEUE)
+    tasks, published = published_emails(redis_client())
     problems = []
     if stored < args.redirects:
         problems.append(f"LOST PLEDGES: {args.redirects} redirects but {stored} pledges stored")
@@ -214,14 +216,27 @@ def cmd_check_submissions(args) -> None:
     if wrong_consents:
         problems.append(f"{wrong_consents} pledges lack their 2 consent records")
     if published < stored:
-        problems.append(f"only {published} delivery tasks published for {stored} pledges")
+        problems.append(f"only {published} emails handed to the worker for {stored} pledges")
     emit(
         STORED=stored,
         NO_OUTBOX=no_outbox,
         WRONG_CONSENTS=wrong_consents,
         PUBLISHED=published,
+        TASKS=tasks,
         PROBLEMS=f"'{'; '.join(problems)}'",
     )
+
+
+def published_emails(broker) -> tuple[int, int]:
+    """(tasks, emails) waiting in the queue: the relay hands a burst over as one send_emails
+    task, a lone email as one send_email task."""
+    tasks = emails = 0
+    for raw in broker.lrange(QUEUE, 0, -1):
+        message = json.loads(raw)
+        args = json.loads(base64.b64decode(message["body"]))[0]
+        tasks += 1
+        emails += len(args[0]) if message["headers"]["task"].endswith(".send_emails") else 1
+    return tasks, emails
 
 
 # seed -------------------------------------------------------------------------------------------

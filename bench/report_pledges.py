@@ -160,7 +160,8 @@ def main(argv: list[str]) -> int:
             f"pledges: {row['redirects']} redirects (+{row['in_flight']} in flight when wrk "
             f"stopped), {row['stored']} stored, {'SOME LOST' if lost else 'none lost'}; "
             f"{row['no_outbox']} without an outbox row, {row['wrong_consents']} without their "
-            f"consents; {row['published']} delivery tasks published to Redis"
+            f"consents; {row['published']} emails handed to the worker in {row.get('tasks', '?')} "
+            "tasks (the relay batches them)"
         )
     out.append(
         f"aims: >= {PLEDGES_PER_SECOND} pledges/s with p99 < {PLEDGE_P99_MS} ms; wall >= "

@@ -274,11 +274,12 @@ answered=$(( $(value "$warm" status_302) + $(value "$warm" status_other) + $(val
 in_flight=$(( $(value "$warm" sent) + $(value "$post" sent) - answered ))
 sleep 1  # requests wrk left in flight finish on the server
 helper check-submissions --redirects "$redirects" --in-flight "$in_flight" >"$TMP/check.out"
-eval "$(cat "$TMP/check.out")"  # STORED, NO_OUTBOX, WRONG_CONSENTS, PUBLISHED, PROBLEMS
-printf 'check\tsubmissions\tBENCH redirects=%s in_flight=%s stored=%s no_outbox=%s wrong_consents=%s published=%s\n' \
-  "$redirects" "$in_flight" "$STORED" "$NO_OUTBOX" "$WRONG_CONSENTS" "$PUBLISHED" >>"$RESULTS"
+eval "$(cat "$TMP/check.out")"  # STORED, NO_OUTBOX, WRONG_CONSENTS, PUBLISHED, TASKS, PROBLEMS
+printf 'check\tsubmissions\tBENCH redirects=%s in_flight=%s stored=%s no_outbox=%s wrong_consents=%s published=%s tasks=%s\n' \
+  "$redirects" "$in_flight" "$STORED" "$NO_OUTBOX" "$WRONG_CONSENTS" "$PUBLISHED" "$TASKS" >>"$RESULTS"
 say "  $redirects redirects (+$in_flight in flight when wrk stopped): $STORED pledges stored," \
-  "$NO_OUTBOX without an outbox row, $WRONG_CONSENTS without their consents, $PUBLISHED tasks published"
+  "$NO_OUTBOX without an outbox row, $WRONG_CONSENTS without their consents," \
+  "$PUBLISHED emails handed to the worker in $TASKS tasks"
 [ -z "$PROBLEMS" ] || die "$PROBLEMS"
 
 # --- 2. the pledge wall ---------------------------------------------------------------------------

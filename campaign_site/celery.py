@@ -4,13 +4,41 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
-from celery.signals import task_prerun
+from celery.signals import celeryd_init, setup_logging, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "campaign_site.settings.dev")
 
 app = Celery("campaign_site")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@setup_logging.connect
+def use_the_sites_logging(**kwargs):
+    """Workers log like the web processes: one line per event, personal data removed
+    (settings.LOGGING), rather than Celery's own set-up. Configured again here, before Celery
+    swaps sys.stdout for a proxy that logs to the "celery" logger: a handler bound to that
+    proxy loses Celery's own records (connection lost, unrecoverable errors) without a trace."""
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)
+
+
+# Publishing (the relay thread, web requests) gives up on a dead broker after one quick retry:
+# the outbox sweep hands the emails over later. A worker must instead wait for the broker to
+# come back: with those options it gave up reconnecting after a Redis restart, and exited.
+PUBLISHING_ONLY_OPTIONS = ("max_retries", "interval_start", "interval_step", "interval_max")
+
+
+@celeryd_init.connect
+def wait_for_the_broker(conf=None, **kwargs):
+    conf.broker_transport_options = {
+        key: value
+        for key, value in conf.broker_transport_options.items()
+        if key not in PUBLISHING_ONLY_OPTIONS
+    }
 
 
 @task_prerun.connect

@@ -32,6 +32,12 @@ class OutboundEmail(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    handed_over_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the sweep last gave it to the worker."
+    )
+    claimed_by = models.CharField(
+        max_length=64, blank=True, help_text="The worker task that last claimed it."
+    )
 
     class Meta:
         verbose_name = "outbound email"
@@ -41,7 +47,12 @@ class OutboundEmail(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.subject} ({self.get_status_display()})"
+        return f"{self.summary} ({self.get_status_display()})"
+
+    @property
+    def summary(self) -> str:
+        """The subject; an email queued by template gets its words when it is sent."""
+        return self.subject or f"{self.template} (written when sent)"
 
     @property
     def message_id(self) -> str:

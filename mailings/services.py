@@ -12,7 +12,7 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.utils import timezone
 from core.content import remembered
 
 from .models import EmailCopy, OutboundEmail, Suppression, address_hash
+from .relay import relay
 
 logger = logging.getLogger(__name__)
 
@@ -63,24 +64,16 @@ SAMPLE_CONTEXT = {
 }
 
 
-@dataclass(frozen=True)
-class SharedContext:
-    """What every email of one template shares: read once per email, or once per batch."""
-
-    campaign: object
-    copy: EmailCopy | None
-
-    @classmethod
-    def load(cls, template: str) -> "SharedContext":
-        copy = remembered(f"mailings:copy:{template}", EmailCopy.objects.filter(key=template).first)
-        return cls(campaign_settings(), copy)
+def email_copy(template: str) -> EmailCopy | None:
+    """The comms team's wording for one kind of email, if they have written it (kept per
+    process until the content changes)."""
+    return remembered(f"mailings:copy:{template}", EmailCopy.objects.filter(key=template).first)
 
 
-def email_context(template: str, context: dict, shared: SharedContext | None = None) -> dict:
+def email_context(template: str, context: dict) -> dict:
     """The context every email template gets: campaign details, and the comms team's own
     wording for this email (subject and paragraphs) when they have written it."""
-    shared = shared or SharedContext.load(template)
-    campaign, copy = shared.campaign, shared.copy
+    campaign, copy = campaign_settings(), email_copy(template)
     full_context = {"campaign": campaign, "SITE_URL": settings.SITE_URL, **context}
     if copy:
         fill_values = {"campaign": campaign.campaign_name, **context}
@@ -128,20 +121,14 @@ def render_email(template: str, context: dict) -> tuple[str, str, str]:
 def queue_email(
     *, to: str, template: str, context: dict, key: str, headers: dict | None = None
 ) -> OutboundEmail:
-    """Store an email in the outbox and send it once the caller's transaction commits.
+    """Store an email in the outbox and send it once the caller's transaction commits. The
+    worker writes its words from `template` and `context` as it sends it (`deliver`), so the
+    caller's transaction stays short and the comms team's latest wording is used.
 
     Calling again with the same key returns the stored email and sends nothing new.
     """
-    subject, text, html = render_email(template, context)
-    return queue_rendered_email(
-        to=to,
-        subject=subject,
-        body_text=text,
-        body_html=html,
-        key=key,
-        template=template,
-        context=context,
-        headers=headers,
+    return _store_email(
+        OutboundEmail(key=key, to=to, template=template, context=context, headers=headers or {})
     )
 
 
@@ -161,23 +148,28 @@ def queue_rendered_email(
     Suppression is checked when the email is sent (`deliver`), which also catches an address
     suppressed after this call: an email to a suppressed address is cancelled, never sent.
     """
-    email = OutboundEmail(
-        key=key,
-        to=to,
-        template=template,
-        context=context or {},
-        subject=" ".join(subject.split()),
-        body_text=body_text,
-        body_html=body_html,
-        headers=headers or {},
+    return _store_email(
+        OutboundEmail(
+            key=key,
+            to=to,
+            template=template,
+            context=context or {},
+            subject=" ".join(subject.split()),
+            body_text=body_text,
+            body_html=body_html,
+            headers=headers or {},
+        )
     )
+
+
+def _store_email(email: OutboundEmail) -> OutboundEmail:
     try:
         # Most keys are new: insert straight away, and let the unique key catch a repeat.
         with transaction.atomic():
             email.save(force_insert=True)
     except IntegrityError:
-        return OutboundEmail.objects.get(key=key)
-    transaction.on_commit(lambda: enqueue_delivery(email.pk))
+        return OutboundEmail.objects.get(key=email.key)
+    transaction.on_commit(lambda: relay.hand_over(email.pk))
     return email
 
 
@@ -259,7 +251,7 @@ def enqueue_delivery_batches(email_ids: list[int]) -> int:
     return handed_over
 
 
-def deliver_batch(email_ids: list[int], *, connection=None) -> dict[str, int]:
+def deliver_batch(email_ids: list[int], *, connection=None, claimant: str = "") -> dict[str, int]:
     """Send a batch of emails over one SMTP session, claimed a group at a time."""
     from django.core.mail import get_connection
 
@@ -269,7 +261,8 @@ def deliver_batch(email_ids: list[int], *, connection=None) -> dict[str, int]:
     try:
         for start in range(0, len(email_ids), CLAIM_GROUP_SIZE):
             group = email_ids[start : start + CLAIM_GROUP_SIZE]
-            for outcome in deliver_claimed(claim_emails(group), connection=connection):
+            claimed = claim_emails(group, claimant=claimant)
+            for outcome in deliver_claimed(claimed, connection=connection):
                 outcomes[outcome.outcome] = outcomes.get(outcome.outcome, 0) + 1
     finally:
         if own_connection:
@@ -342,28 +335,32 @@ CLAIM_GROUP_SIZE = 20
 CLAIM_SECONDS = 600
 
 
-def claim_emails(email_ids: list[int]) -> list[OutboundEmail]:
+def claim_emails(email_ids: list[int], *, claimant: str = "") -> list[OutboundEmail]:
     """Take the waiting, due emails among `email_ids` for this worker.
 
     Rows locked by another worker are skipped; the claim counts as an attempt and pushes the
     next attempt past CLAIM_SECONDS, in a short transaction of its own, so no transaction stays
     open while an email is sent (a slow mail server would otherwise hold row locks for as long
     as it takes). A second worker, a second sweep or a repeated task finds nothing to claim.
+    The same task run again after its worker died (`claimant`: its task id) takes back what it
+    had claimed and not sent, rather than leaving it until the claim runs out.
     """
     now = timezone.now()
+    due = Q(next_attempt_at__lte=now)
+    if claimant:
+        due |= Q(claimed_by=claimant)
     with transaction.atomic():
         emails = list(
             OutboundEmail.objects.select_for_update(skip_locked=True)
-            .filter(
-                pk__in=email_ids,
-                status=OutboundEmail.Status.PENDING,
-                next_attempt_at__lte=now,
-            )
+            .filter(due, pk__in=email_ids, status=OutboundEmail.Status.PENDING)
             .order_by("pk")
         )
         if emails:
             OutboundEmail.objects.filter(pk__in=[email.pk for email in emails]).update(
-                attempts=F("attempts") + 1, next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS)
+                attempts=F("attempts") + 1,
+                next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS),
+                handed_over_at=None,
+                claimed_by=claimant,
             )
     for email in emails:
         email.attempts += 1
@@ -396,12 +393,12 @@ def deliver_claimed(emails: list[OutboundEmail], *, connection) -> list[Delivery
     return results
 
 
-def deliver(email_id: int, *, connection=None) -> DeliveryResult:
+def deliver(email_id: int, *, connection=None, claimant: str = "") -> DeliveryResult:
     """Send one outbox email if it is still waiting and due; record what happened. An email
     already sent, cancelled, given up on or claimed by another worker is left alone."""
     from django.core.mail import get_connection
 
-    emails = claim_emails([email_id])
+    emails = claim_emails([email_id], claimant=claimant)
     if not emails:
         return DeliveryResult("skipped")
     own_connection = connection is None
@@ -417,7 +414,7 @@ def _send_one(email: OutboundEmail, connection) -> DeliveryResult:
     rendered = {}
     try:
         if not email.body_text:
-            # Queued in bulk without its words (queue_emails): written now, as it is sent.
+            # Queued without its words (queue_email, queue_emails): written now, as it is sent.
             email.subject, email.body_text, email.body_html = render_email(
                 email.template, email.context
             )
@@ -487,22 +484,44 @@ def build_message(email: OutboundEmail, *, connection=None) -> EmailMultiAlterna
     return message
 
 
-def due_email_ids(*, limit: int = 500) -> list[int]:
+# An email the sweep handed over that no worker has claimed after this long is handed over
+# again: its task was lost (Redis restarted empty) rather than still waiting in the queue.
+SWEEP_REQUEUE_SECONDS = 300
+SWEEP_BATCH = 500
+
+
+def due_email_ids(*, limit: int = SWEEP_BATCH) -> list[int]:
     """Emails waiting to be sent that nobody has queued recently."""
+    now = timezone.now()
     # Recently queued emails are left to the task queued on commit.
-    cutoff = timezone.now() - timedelta(seconds=settings.EMAIL_SWEEP_GRACE_SECONDS)
+    cutoff = now - timedelta(seconds=settings.EMAIL_SWEEP_GRACE_SECONDS)
+    requeue_cutoff = now - timedelta(seconds=SWEEP_REQUEUE_SECONDS)
     return list(
         OutboundEmail.objects.filter(
-            status=OutboundEmail.Status.PENDING, next_attempt_at__lte=cutoff
+            Q(handed_over_at__isnull=True) | Q(handed_over_at__lte=requeue_cutoff),
+            status=OutboundEmail.Status.PENDING,
+            next_attempt_at__lte=cutoff,
         )
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
 
 
-def sweep_outbox() -> int:
-    """Queue every due email, in batches; returns how many were handed to the worker."""
-    return enqueue_delivery_batches(due_email_ids())
+def sweep_outbox(*, max_seconds: float = 45) -> int:
+    """Hand every due email to the worker, in batches, until none is left or `max_seconds`
+    have passed (beat runs this every minute); returns how many were handed over. Each email
+    handed over is marked, so a backlog waiting in the queue is not handed over again and
+    again; the mark is cleared when a worker claims the email."""
+    started = time.monotonic()
+    total = 0
+    while True:
+        due = due_email_ids()
+        handed = enqueue_delivery_batches(due)
+        if handed:
+            OutboundEmail.objects.filter(pk__in=due[:handed]).update(handed_over_at=timezone.now())
+        total += handed
+        if handed < SWEEP_BATCH or time.monotonic() - started >= max_seconds:
+            return total
 
 
 def purge_old_email(*, older_than_days: int | None = None) -> int:

@@ -10,7 +10,9 @@ MAX_COUNTDOWN = 300
 
 @shared_task(bind=True, max_retries=5, acks_late=True, reject_on_worker_lost=True)
 def send_email(self, email_id: int) -> str:
-    result = services.deliver(email_id, connection=services.kept_connection())
+    result = services.deliver(
+        email_id, connection=services.kept_connection(), claimant=self.request.id or ""
+    )
     if (
         result.outcome == "retry"
         and result.retry_in <= MAX_COUNTDOWN
@@ -20,10 +22,15 @@ def send_email(self, email_id: int) -> str:
     return result.outcome
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=270, time_limit=290)
-def send_emails(email_ids: list[int]) -> dict:
-    """A batch from a sweep: failures are recorded on each row and retried by later sweeps."""
-    return services.deliver_batch(email_ids, connection=services.kept_connection())
+@shared_task(
+    bind=True, acks_late=True, reject_on_worker_lost=True, soft_time_limit=270, time_limit=290
+)
+def send_emails(self, email_ids: list[int]) -> dict:
+    """A batch (a sweep, or a burst from the relay): failures are recorded on each row and
+    retried by later sweeps."""
+    return services.deliver_batch(
+        email_ids, connection=services.kept_connection(), claimant=self.request.id or ""
+    )
 
 
 @shared_task

@@ -1,6 +1,7 @@
 """Email in Wagtail's admin: the outbox (read-only), the suppression list (read-only) and the
 wording of each email, which the comms team edits and previews."""
 
+from wagtail.admin.ui.tables import Column
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
@@ -27,13 +28,21 @@ class OutboundEmailViewSet(SnippetViewSet):
     menu_label = "Outbox"
     menu_name = "outbox"
     inspect_view_enabled = True
-    list_display = ["subject", "to", "status", "attempts", "created_at", "sent_at"]
+    list_display = [
+        Column("summary", label="Subject"),
+        "to",
+        "status",
+        "attempts",
+        "created_at",
+        "sent_at",
+    ]
     list_filter = ["status", "template"]
     search_fields = ["subject", "to", "key"]
     search_backend_name = None
     inspect_view_fields = [
         "key",
         "to",
+        "template",
         "subject",
         "status",
         "attempts",

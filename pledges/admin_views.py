@@ -8,11 +8,11 @@ import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
-from django.views.generic import FormView
+from django.views.generic import FormView, TemplateView
 from wagtail.admin import messages
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.menu import MenuItem
@@ -31,6 +31,7 @@ from .admin_forms import ApproveForm, AssistedPledgeForm, RejectForm
 from .models import Pledge, PledgeForModeration
 from .moderation import (
     ADD,
+    ERASE,
     EXPORT,
     MODERATE,
     VIEW_PERSONAL_DATA,
@@ -38,6 +39,7 @@ from .moderation import (
     approve_pledges,
     reject_pledges,
 )
+from .privacy import erase_pledge
 
 # --- Who may do what -----------------------------------------------------------------------
 
@@ -67,7 +69,9 @@ class RolePermissionPolicy(BaseDjangoAuthPermissionPolicy):
 moderation_policy = RolePermissionPolicy(
     PledgeForModeration, {"view": MODERATE, "moderate": MODERATE}
 )
-personal_data_policy = RolePermissionPolicy(Pledge, {"view": VIEW_PERSONAL_DATA, "export": EXPORT})
+personal_data_policy = RolePermissionPolicy(
+    Pledge, {"view": VIEW_PERSONAL_DATA, "export": EXPORT, "erase": ERASE}
+)
 
 
 # --- Spreadsheet export ----------------------------------------------------------------------
@@ -442,8 +446,53 @@ class PersonalDataIndexView(GuardedExportMixin, PledgeColumnMixin, IndexView):
 
 
 class PersonalDataInspectView(PledgeInspectMixin, InspectView):
+    erase_url_name = None
+
     def get_consents_display_value(self):
         return consent_summary(self.object) or "-"
+
+    @cached_property
+    def header_buttons(self):
+        if not (self.erase_url_name and self.user_has_permission("erase")):
+            return []
+        return [
+            HeaderButton(
+                "Delete pledge and personal data",
+                url=reverse(self.erase_url_name, args=[self.object.pk]),
+                icon_name="bin",
+                priority=10,
+            )
+        ]
+
+
+class ErasePledgeView(WagtailAdminTemplateMixin, TemplateView):
+    """Erasure for someone who asks by phone, email or letter: what the manage link's "Delete"
+    does, done by a Data officer after a confirmation page."""
+
+    template_name = "pledges/admin/confirm_erase.html"
+    page_title = "Delete pledge and personal data"
+    header_icon = "bin"
+    index_url_name = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if not personal_data_policy.user_has_permission(request.user, "erase"):
+            raise PermissionDenied
+        self.pledge = get_object_or_404(Pledge.objects.select_related("area"), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            pledge=self.pledge, cancel_url=reverse(self.index_url_name), **kwargs
+        )
+
+    def post(self, request, *args, **kwargs):
+        number = self.pledge.pk
+        erase_pledge(pledge=self.pledge, by=request.user)
+        messages.success(request, f"Pledge {number} and the personal data with it were deleted.")
+        return redirect(self.index_url_name)
 
 
 # --- Assisted entry ---------------------------------------------------------------------------

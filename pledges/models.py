@@ -183,6 +183,7 @@ class Pledge(models.Model):
             ("moderate_pledge", "Can approve or reject pledges (sees no personal data)"),
             ("view_personal_data", "Can see pledges with names, emails and consents"),
             ("export_pledges", "Can download pledges with personal data (CSV, XLSX)"),
+            ("erase_pledge", "Can delete a pledge and its personal data when the person asks"),
         ]
 
     def __str__(self):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from .models import Pledge, PledgeForModeration
+from .reminders import resume_reminders
 from .services import PledgeDetails, make_pledge
 
 # The admin roles' permissions (given to groups by migration 0005_pledge_admin_roles).
@@ -18,9 +19,12 @@ VIEW_PERSONAL_DATA = "pledges.view_personal_data"
 EXPORT = "pledges.export_pledges"
 ADD = "pledges.add_pledge"
 
+ERASE = "pledges.erase_pledge"
+
 APPROVED_ACTION = "pledges.approve"
 REJECTED_ACTION = "pledges.reject"
 ASSISTED_ACTION = "pledges.assisted_entry"
+ERASED_ACTION = "pledges.erase"
 
 
 def _audit(pks: Iterable[int], action: str, by, data: dict | None = None) -> None:
@@ -44,20 +48,47 @@ def _audit(pks: Iterable[int], action: str, by, data: dict | None = None) -> Non
     )
 
 
+def _history(pks: Iterable[int]):
+    content_type = ContentType.objects.get_for_model(PledgeForModeration, for_concrete_model=False)
+    return ModelLogEntry.objects.filter(
+        content_type=content_type, object_id__in=[str(pk) for pk in pks]
+    )
+
+
+def forget_history(pks: Iterable[int]) -> None:
+    """Delete the admin's record of erased pledges (approvals, rejections and their reasons)."""
+    _history(pks).delete()
+
+
+def scrub_history(pks: Iterable[int]) -> None:
+    """Keep who approved or rejected what, without the reasons (anonymised pledges)."""
+    _history(pks).exclude(data={}).update(data={})
+
+
+def record_erasure(pk: int, by) -> None:
+    _audit([pk], ERASED_ACTION, by)
+
+
 def _moderate(*, pledges: Iterable[Pledge], state: str, reason: str, by, action: str) -> int:
     wanted = {pledge.pk for pledge in pledges}
     with transaction.atomic():
         # Locked, so a pledge erased meanwhile is neither updated nor given an audit entry.
-        ids = list(
+        before = dict(
             Pledge.objects.select_for_update()
             .filter(pk__in=wanted)
             .order_by("pk")
-            .values_list("pk", flat=True)
+            .values_list("pk", "moderation")
         )
+        ids = list(before)
         Pledge.objects.filter(pk__in=ids).update(
             moderation=state, moderation_reason=reason, moderated_at=timezone.now()
         )
         _audit(ids, action, by, {"reason": reason} if reason else None)
+        if state == Pledge.Moderation.APPROVED:
+            # Rejected pledges get no reminders; approved after all, they get them again.
+            resume_reminders(
+                [pk for pk, was in before.items() if was == Pledge.Moderation.REJECTED]
+            )
     return len(ids)
 
 

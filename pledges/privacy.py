@@ -10,6 +10,7 @@ from mailings.models import OutboundEmail
 from mailings.services import suppress
 
 from .models import ConsentRecord, Pledge
+from .moderation import forget_history, record_erasure, scrub_history
 from .share_card import forget_share_card
 
 
@@ -47,7 +48,7 @@ def export_data(pledge: Pledge) -> dict:
         "emails": list(
             OutboundEmail.objects.filter(to=pledge.email)
             .filter(key__startswith=f"pledge:{pledge.pk}:")
-            .values("subject", "status", "created_at", "sent_at")
+            .values("template", "subject", "status", "created_at", "sent_at")
         )
         if pledge.email
         else [],
@@ -68,19 +69,26 @@ def stop_emails(*, pledge: Pledge) -> None:
 
 
 @transaction.atomic
-def erase_pledge(*, pledge: Pledge) -> None:
-    """Delete the pledge and every email about it. A suppression entry, if the person
-    unsubscribed, stays: it holds only a hash of the address."""
-    if pledge.email:
-        OutboundEmail.objects.filter(key__startswith=f"pledge:{pledge.pk}:").delete()
+def erase_pledge(*, pledge: Pledge, by=None) -> None:
+    """Delete the pledge and every email about it, from the manage link or by a Data officer
+    for someone who asked by phone or letter (`by`). A suppression entry, if the person
+    unsubscribed, stays: it holds only a hash of the address. The admin's history of the
+    pledge goes too (a rejection's reason may quote it); one entry records that pledge N was
+    erased, and by whom."""
     pledge_id = pledge.pk
+    OutboundEmail.objects.filter(key__startswith=f"pledge:{pledge_id}:").delete()
     pledge.delete()
+    forget_history([pledge_id])
+    record_erasure(pledge_id, by)
     # The cached share card shows the person's name.
     transaction.on_commit(lambda: forget_share_card(pledge_id=pledge_id))
 
 
 def anonymise(queryset) -> int:
-    return queryset.update(
+    ids = list(queryset.values_list("pk", flat=True))
+    # A rejection's reason, on the pledge and in its history, may quote what was written.
+    scrub_history(ids)
+    return Pledge.objects.filter(pk__in=ids).update(
         first_name="",
         email="",
         age_band="",
@@ -89,6 +97,7 @@ def anonymise(queryset) -> int:
         reminders_wanted=False,
         next_reminder_at=None,
         secret="",
+        moderation_reason="",
         anonymised_at=timezone.now(),
     )
 

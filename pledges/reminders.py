@@ -50,6 +50,21 @@ def schedule_first_reminder(pledge: Pledge) -> None:
         pledge.save(update_fields=["next_reminder_at"])
 
 
+def resume_reminders(pledge_ids) -> int:
+    """Schedule the next reminder of pledges that may be reminded again (a rejected pledge
+    approved after all: the sweep cleared its schedule). The sweep then sends the latest step
+    that is due, as after an outage. Returns how many were scheduled."""
+    steps = active_steps()
+    pledges = list(
+        Pledge.objects.filter(remindable(), pk__in=pledge_ids, next_reminder_at__isnull=True)
+    )
+    resumed = [pledge for pledge in pledges if pledge.reminders_sent < len(steps)]
+    for pledge in resumed:
+        pledge.next_reminder_at = due_time(pledge, steps[pledge.reminders_sent])
+    save_schedules(resumed)
+    return len(resumed)
+
+
 def remindable() -> Q:
     """Pledges that may still get reminders. Rejected pledges get none: we would be repeating
     words we refused to show."""

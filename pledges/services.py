@@ -131,6 +131,8 @@ def _store_pledge(
         queue_confirmation(pledge)
     else:
         after_confirmation(pledge)
+        if pledge.email:
+            queue_recorded(pledge)
     return pledge
 
 
@@ -147,6 +149,19 @@ def queue_confirmation(pledge: Pledge) -> None:
             "action_url": confirm_url,
             **links,
         },
+        headers=unsubscribe_headers(links),
+    )
+
+
+def queue_recorded(pledge: Pledge) -> None:
+    """A pledge staff took by phone, on paper or at an event, with an email address: the person
+    gets the link to manage it (visibility, outcome, download, delete) like everyone else."""
+    links = pledge_links(pledge)
+    queue_email(
+        to=pledge.email,
+        template="pledge_recorded",
+        key=f"pledge:{pledge.pk}:recorded",
+        context={"first_name": pledge.display_name, "pledge": pledge.text, **links},
         headers=unsubscribe_headers(links),
     )
 

@@ -4,6 +4,7 @@ export (Data officers); and pledges taken by phone, on paper or at events (Pledg
 
 from django.contrib.auth.models import Permission
 from django.db.models import Case, IntegerField, Value, When
+from django.urls import path
 from wagtail import hooks
 from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
 from wagtail.permissions import register_permission_policy
@@ -14,6 +15,7 @@ from .admin_views import (
     MODERATION_SEARCH_FIELDS,
     ApproveBulkAction,
     AssistedEntryViewSet,
+    ErasePledgeView,
     ModerationFilterSet,
     ModerationIndexView,
     ModerationInspectView,
@@ -27,7 +29,7 @@ from .admin_views import (
     personal_data_policy,
 )
 from .models import Area, Pledge, PledgeForModeration, PledgeSuggestion, ReminderStep
-from .moderation import APPROVED_ACTION, ASSISTED_ACTION, REJECTED_ACTION
+from .moderation import APPROVED_ACTION, ASSISTED_ACTION, ERASED_ACTION, REJECTED_ACTION
 
 # Before any viewset is registered, or Wagtail would make default policies for these models.
 register_permission_policy(PledgeForModeration, moderation_policy, exact_class=True)
@@ -146,7 +148,13 @@ class PersonalDataViewSet(PledgeListingViewSet):
     filterset_class = PersonalDataFilterSet
     search_fields = ["text", "first_name", "organisation_name", "email"]
     # What the group editor offers for pledges (Settings > Groups).
-    role_permissions = ["moderate_pledge", "view_personal_data", "export_pledges", "add_pledge"]
+    role_permissions = [
+        "moderate_pledge",
+        "view_personal_data",
+        "export_pledges",
+        "add_pledge",
+        "erase_pledge",
+    ]
     list_display = [
         "text",
         Column("first_name", label="First name"),
@@ -234,6 +242,19 @@ class PersonalDataViewSet(PledgeListingViewSet):
     def get_queryset(self, request):
         return Pledge.objects.select_related("area").prefetch_related("consents")
 
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path(
+                "erase/<int:pk>/",
+                ErasePledgeView.as_view(index_url_name=self.get_url_name("list")),
+                name="erase",
+            ),
+        ]
+
+    def get_inspect_view_kwargs(self, **kwargs):
+        return super().get_inspect_view_kwargs(erase_url_name=self.get_url_name("erase"), **kwargs)
+
 
 class PledgesViewSetGroup(SnippetViewSetGroup):
     menu_label = "Pledges"
@@ -261,3 +282,4 @@ def register_pledge_log_actions(actions):
     actions.register_action(APPROVED_ACTION, "Approve pledge", "Pledge approved")
     actions.register_action(REJECTED_ACTION, "Reject pledge", "Pledge rejected")
     actions.register_action(ASSISTED_ACTION, "Add pledge for someone", "Pledge added by staff")
+    actions.register_action(ERASED_ACTION, "Erase pledge", "Pledge and personal data erased")

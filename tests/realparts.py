@@ -130,7 +130,8 @@ def start_worker(
     }
     command = [
         sys.executable, "-m", "celery", "-A", "campaign_site", "worker",
-        "--pool=prefork", "--concurrency=2", f"--hostname={queue}@%h", "--loglevel=INFO",
+        "--pool=prefork", "--concurrency=2", f"--hostname={queue}@%h",
+        f"--loglevel={os.environ.get('TEST_WORKER_LOGLEVEL', 'INFO')}",
         # No --without-heartbeat/--without-gossip: with all of them off, a prefork worker did
         # not notice Redis being killed and never consumed again (tests/reliability).
     ]  # fmt: skip
@@ -198,7 +199,8 @@ class Worker:
 
     def explain(self) -> str:
         recent = "\n".join(json.dumps(e) for e in self.events()[-10:])
-        return f"last worker events:\n{recent}\nworker log:\n{self.log_tail()}"
+        state = "running" if self.process.poll() is None else f"exited ({self.process.returncode})"
+        return f"worker {state}; last events:\n{recent}\nworker log:\n{self.log_tail()}"
 
     def assert_alive(self) -> None:
         if self.process.poll() is not None:
@@ -206,7 +208,7 @@ class Worker:
                 f"the worker exited ({self.process.returncode}):\n{self.log_tail()}"
             )
 
-    def log_tail(self, lines: int = 40) -> str:
+    def log_tail(self, lines: int = 60) -> str:
         if not self.log_path.exists():
             return ""
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])

@@ -223,6 +223,9 @@ EMAIL_TIMEOUT = env("EMAIL_TIMEOUT")
 EMAIL_MAX_ATTEMPTS = env("EMAIL_MAX_ATTEMPTS")
 EMAIL_RETENTION_DAYS = env("EMAIL_RETENTION_DAYS")
 EMAIL_SWEEP_GRACE_SECONDS = env.int("EMAIL_SWEEP_GRACE_SECONDS", default=30)
+# Committed emails are handed to the worker by a background thread after this short wait, so
+# emails committed together travel as one task (mailings/relay.py); 0 hands each over at commit.
+OUTBOX_RELAY_SECONDS = env.float("OUTBOX_RELAY_SECONDS", default=0.05)
 
 # Celery: JSON only, late acks so a killed worker's task runs again, bounded time.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
@@ -233,6 +236,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        # The exchange tables too, or they land in whatever folder the worker started in.
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
 else:

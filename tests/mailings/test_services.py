@@ -1,6 +1,7 @@
 """Unit tests of the outbox services: in-process (eager Celery, locmem email)."""
 
 import smtplib
+import socket
 import uuid
 from datetime import datetime, timedelta
 
@@ -96,14 +97,25 @@ def test_queue_email_stores_one_row_per_key(django_capture_on_commit_callbacks):
     assert second.pk == first.pk
     assert OutboundEmail.objects.count() == 1
     stored = OutboundEmail.objects.get()
-    assert (stored.to, stored.subject) == ("sam@example.org", "Your pledge is in")
+    assert (stored.to, stored.context["subject"]) == ("sam@example.org", "Your pledge is in")
     assert len(callbacks) == 1, "the second call must not queue another send"
 
 
-def test_queue_email_renders_text_and_html():
+def sent(email: OutboundEmail) -> OutboundEmail:
+    """The email as the worker sent it: its words are written as it goes out."""
+    assert deliver(email.pk).outcome == "sent"
+    email.refresh_from_db()
+    return email
+
+
+def test_queue_email_stores_what_to_send_and_the_worker_writes_it():
     email = notice("pledge:2:confirm")
     assert email.status == Status.PENDING
     assert email.template == "notice"
+    assert email.context["name"] == "Sam"
+    assert (email.subject, email.body_text, email.body_html) == ("", "", "")
+    email = sent(email)
+    assert email.subject == "Your pledge is in"
     assert "Hello Sam," in email.body_text
     assert "See the wall: http://testserver/wall/" in email.body_text
     assert 'href="http://testserver/wall/"' in email.body_html
@@ -111,14 +123,14 @@ def test_queue_email_renders_text_and_html():
 
 def test_emails_carry_the_default_sites_campaign_name():
     make_site(campaign_name="A Better Medway")
-    email = notice("pledge:3:confirm")
+    email = sent(notice("pledge:3:confirm"))
     assert "A Better Medway" in email.body_text
     assert "A Better Medway" in email.body_html
 
 
 def test_emails_render_before_any_site_is_set_up(settings):
     Site.objects.all().delete()
-    email = notice("pledge:4:confirm")
+    email = sent(notice("pledge:4:confirm"))
     assert settings.WAGTAIL_SITE_NAME in email.body_text
 
 
@@ -324,6 +336,38 @@ def test_sweep_stops_when_the_broker_is_down(monkeypatch):
     assert len(attempts) == 1  # the later batches are not tried: each would wait in vain
 
 
+def test_sweep_hands_over_a_whole_backlog_once_until_its_tasks_are_lost(monkeypatch):
+    queued = []
+    monkeypatch.setattr(tasks.send_emails, "delay", lambda ids: queued.extend(ids))
+    backlog = [
+        OutboundEmail(
+            key=f"test:backlog:{n}",
+            to=f"r{n}@example.org",
+            template="notice",
+            next_attempt_at=ago(minutes=10),
+        )  # fmt: skip
+        for n in range(1_150)
+    ]
+    OutboundEmail.objects.bulk_create(backlog)
+    # One sweep hands over all of it (500 a round), not 500 a minute.
+    assert sweep_outbox() == 1_150
+    assert sorted(queued) == sorted(OutboundEmail.objects.values_list("pk", flat=True))
+    # The next sweeps leave it alone while it waits in the queue...
+    queued.clear()
+    assert sweep_outbox() == 0
+    # ...a worker claiming an email clears its mark (a failed send is swept again when due)...
+    first = OutboundEmail.objects.order_by("pk").first()
+    (claimed,) = services.claim_emails([first.pk])
+    assert OutboundEmail.objects.get(pk=first.pk).handed_over_at is None
+    # ...and what nobody claimed within SWEEP_REQUEUE_SECONDS is handed over again: its task
+    # was lost with the queue.
+    OutboundEmail.objects.exclude(pk=first.pk).update(
+        handed_over_at=ago(seconds=services.SWEEP_REQUEUE_SECONDS + 1)
+    )
+    assert sweep_outbox() == 1_149
+    assert first.pk not in queued
+
+
 def test_the_sweep_task_sends_what_is_due():
     email = outbox_row(next_attempt_at=ago(minutes=5))
     assert tasks.sweep_outbox.delay().get() == 1
@@ -404,3 +448,38 @@ def test_a_batch_shares_one_smtp_session(monkeypatch):
     assert services.deliver_batch([row.pk for row in rows]) == {"sent": 3}
     assert len(sessions) == 1
     assert len(mail.outbox) == 3
+
+
+def test_outbox_lists_an_email_waiting_for_its_words_by_template(client):
+    queued = notice("pledge:9:confirm")
+    done = sent(notice("pledge:10:confirm"))
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    html = client.get("/admin/snippets/mailings/outboundemail/").content.decode()
+    assert "notice (written when sent)" in html
+    assert done.subject in html
+    inspect = client.get(f"/admin/snippets/mailings/outboundemail/inspect/{queued.pk}/")
+    assert inspect.status_code == 200
+
+
+def test_a_kept_smtp_session_is_checked_after_idling_and_replaced_when_dropped(settings):
+    from tests.realparts import start_smtp_sink
+
+    sink = start_smtp_sink()
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+        connection = services.kept_connection()
+        assert services.deliver(notice("k:1").pk, connection=connection).outcome == "sent"
+        session = connection.connection
+        assert session is not None  # still open for the next task
+        assert services.kept_connection() is connection and connection.connection is session
+        # The server drops the idle session; the next use after a while notices (NOOP).
+        session.sock.shutdown(socket.SHUT_RDWR)
+        services._kept["used_at"] -= services.KEPT_IDLE_SECONDS + 1
+        assert services.kept_connection() is connection and connection.connection is None
+        assert services.deliver(notice("k:2").pk, connection=connection).outcome == "sent"
+        assert [m.rcpt_tos for m in sink.handler.messages] == [["sam@example.org"]] * 2
+    finally:
+        services.kept_connection().close()
+        services._kept.clear()
+        sink.stop()

@@ -90,6 +90,9 @@ def test_committed_email_is_delivered_once_by_the_worker(publisher, smtp_sink, c
     assert 'href="http://testserver/wall/"' in html.get_content()
     # The worker sent it: nothing went through this process's (locmem) backend.
     assert mail.outbox == []
+    # The worker logs like the site (one line per event), Celery's own events included.
+    log = celery_worker.log_path.read_text()
+    assert " INFO celery.apps.worker " in log and " ready." in log
 
 
 def test_the_same_email_is_never_sent_twice(publisher, smtp_sink, celery_worker):
@@ -210,3 +213,22 @@ def test_smtp_failure_is_recorded_and_retried_until_sent_once(publisher, smtp_si
     retry_now = tasks.send_email.delay(email.pk)
     assert celery_worker.wait_for_tasks([retry_now.id])[retry_now.id]["retval"] == "skipped"
     assert len(smtp_sink.messages) == 1
+
+
+def test_a_burst_goes_through_the_relay_in_batches_each_sent_once(
+    publisher, smtp_sink, celery_worker, settings
+):
+    settings.OUTBOX_RELAY_SECONDS = 0.05  # as in production: the relay thread hands over
+    emails = []
+    for n in range(30):
+        with transaction.atomic():
+            emails.append(notice(f"test:burst:{n}", to=f"burst{n}@example.org"))
+    for email in emails:
+        wait_until_sent(email)
+    assert sorted(m.rcpt_tos[0] for m in smtp_sink.messages) == sorted(
+        f"burst{n}@example.org" for n in range(30)
+    )
+    batches = publisher.ids("mailings.tasks.send_emails")
+    singles = publisher.ids()
+    assert batches, "a burst is handed over in batches"
+    assert len(batches) + len(singles) < 30

@@ -6,6 +6,7 @@ import csv
 import datetime
 import importlib
 import io
+import re
 from urllib.parse import urlencode
 
 import openpyxl
@@ -16,9 +17,11 @@ from django.utils import timezone
 from wagtail.models import ModelLogEntry, ReferenceIndex
 
 from mailings.models import OutboundEmail
+from mailings.services import deliver, queue_email
 from pledges.admin_views import FORMULA_TRIGGERS, spreadsheet_safe
 from pledges.models import ConsentRecord, Pledge, PledgeForModeration
 from pledges.moderation import approve_pledges, reject_pledges
+from pledges.tokens import read_token
 from tests.factories import UserFactory
 
 from .factories import AreaFactory, PledgeFactory, PledgeSuggestionFactory
@@ -47,6 +50,7 @@ def roles(db):
     """The groups made by the roles migration (put back in case a flushing test removed them)."""
     migration = importlib.import_module("pledges.migrations.0005_pledge_admin_roles")
     migration.add_roles(django_apps)
+    importlib.import_module("pledges.migrations.0007_data_officers_erase").grant(django_apps, None)
     return {group.name: group for group in Group.objects.all()}
 
 
@@ -138,6 +142,7 @@ def urls(pledges) -> dict[str, str]:
         "personal data list": PERSONAL,
         "personal data inspect": f"{PERSONAL}inspect/{pk}/",
         "personal data edit": f"{PERSONAL}edit/{pk}/",
+        "erase page": f"{PERSONAL}erase/{pk}/",
         "export csv": f"{PERSONAL}?export=csv",
         "export xlsx": f"{PERSONAL}?export=xlsx",
         "assisted add": ASSISTED,
@@ -154,6 +159,7 @@ ALLOWED = {
         "personal data inspect",
         "export csv",
         "export xlsx",
+        "erase page",
         "assisted add",
     },
     "pledge taker": {"assisted add"},
@@ -166,6 +172,7 @@ ALLOWED = {
         "personal data inspect",
         "export csv",
         "export xlsx",
+        "erase page",
         "assisted add",
         "suggestions list",
     },
@@ -180,6 +187,37 @@ def test_role_url_matrix(client, users, pledges, role):
     expected = {name: OK if name in ALLOWED[role] else refused for name in named_urls}
     seen = {name: outcome(client.get(url)) for name, url in named_urls.items()}
     assert seen == expected
+
+
+def test_data_officer_erases_a_pledge_for_someone_who_asked(client, users, pledges):
+    pledge = pledges["waiting"]
+    reject_pledges(pledges=[pledge], reason="Quotes Priya's phone number", by=users["moderator"])
+    queue_email(to=pledge.email, template="notice", key=f"pledge:{pledge.pk}:confirm",
+                context={"subject": "Hi", "paragraphs": ["Hi"]})  # fmt: skip
+    url = f"{PERSONAL}erase/{pledge.pk}/"
+    # Others cannot, even by posting straight to the page.
+    login(client, users["moderator"]).post(url)
+    assert Pledge.objects.filter(pk=pledge.pk).exists()
+
+    login(client, users["data officer"])
+    inspect = client.get(f"{PERSONAL}inspect/{pledge.pk}/").content.decode()
+    assert f'href="{url}"' in inspect and "Delete pledge and personal data" in inspect
+    page = client.get(url).content.decode()
+    assert "zebra-waiting@hidden.example" in page and "cannot be undone" in page
+    response = client.post(url)
+    assert response.status_code == 302 and response["Location"] == PERSONAL
+    assert not Pledge.objects.filter(pk=pledge.pk).exists()
+    assert not OutboundEmail.objects.filter(key__startswith=f"pledge:{pledge.pk}:").exists()
+    # The history that quoted the pledge is gone; one entry says it was erased, and by whom.
+    (entry,) = ModelLogEntry.objects.filter(object_id=str(pledge.pk))
+    assert (entry.action, entry.user_id, entry.data) == (
+        "pledges.erase",
+        users["data officer"].pk,
+        {},
+    )
+    assert "Priya" not in entry.label
+    assert "were deleted" in client.get(PERSONAL).content.decode()
+    assert client.get(url).status_code == 404
 
 
 def test_menu_shows_each_role_only_its_own_pledge_pages(client, users):
@@ -631,9 +669,24 @@ def test_assisted_organisation_pledge_from_a_suggestion_with_reminders(
     assert pledge.reminders_wanted
     assert pledge.next_reminder_at is not None
     assert pledge in Pledge.objects.counted()
+    # They get the link to manage their pledge, as everyone who pledges online does.
+    (email,) = OutboundEmail.objects.all()
+    assert (email.key, email.to, email.template) == (
+        f"pledge:{pledge.pk}:recorded",
+        "leader@scouts.example",
+        "pledge_recorded",
+    )
+    assert deliver(email.pk).outcome == "sent"
+    email.refresh_from_db()
+    assert email.subject == "Thank you for your pledge"
+    assert "Thank you for your pledge to Host a coffee morning." in email.body_text
+    manage_path = re.search(r"http://testserver(/pledges/manage/\S+/)", email.body_text)[1]
+    assert read_token(manage_path.split("/")[-2], "manage") == pledge
+    assert email.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     # The same pledge from the same address again: nothing new, and staff are told.
     response = client.post(ASSISTED, assisted_form, follow=True)
     assert Pledge.objects.count() == 1
+    assert OutboundEmail.objects.count() == 1
     assert "already has this pledge" in response.content.decode()
 
 

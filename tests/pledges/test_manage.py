@@ -6,11 +6,13 @@ import json
 import pytest
 from django.core import mail
 from django.utils import timezone
+from wagtail.models import ModelLogEntry
 
 from mailings.models import OutboundEmail, Suppression, address_hash
 from mailings.services import deliver, queue_email
 from pledges import privacy
 from pledges.models import ConsentRecord, Pledge
+from pledges.moderation import reject_pledges
 from pledges.services import confirm_pledge
 from pledges.tokens import make_token
 
@@ -69,10 +71,12 @@ def test_download_my_data(client, pledge):
     assert data["pledge"]["email"] == "sam@example.org"
     assert data["pledge"]["area"] == "Chatham"
     assert {c["purpose"] for c in data["consents"]} == {"privacy", "reminders", "wall"}
-    assert data["emails"][0]["subject"] == "Please confirm your pledge"
+    assert data["emails"][0]["template"] == "pledge_confirm"
+    assert data["emails"][0]["status"] == OutboundEmail.Status.PENDING
 
 
 def test_delete_removes_pledge_emails_and_links(client, pledge):
+    reject_pledges(pledges=[pledge], reason="Gives Sam's address", by=None)
     manage_url = f"/pledges/manage/{make_token(pledge, 'manage')}/"
     unsubscribe_url = f"/pledges/unsubscribe/{make_token(pledge, 'unsubscribe')}/"
     client.post(unsubscribe_url)
@@ -81,8 +85,10 @@ def test_delete_removes_pledge_emails_and_links(client, pledge):
     assert not Pledge.objects.exists()
     assert not OutboundEmail.objects.filter(to="sam@example.org").exists()
     assert not ConsentRecord.objects.exists()
-    # Only the hashed suppression entry is left.
+    # Only the hashed suppression entry is left, and a note that pledge N was erased.
     assert Suppression.objects.count() == 1
+    (entry,) = ModelLogEntry.objects.filter(object_id=str(pledge.pk))
+    assert (entry.action, entry.user_id, entry.data) == ("pledges.erase", None, {})
     assert client.get(manage_url).status_code == 404
 
 
@@ -101,8 +107,16 @@ def test_retention_removes_unconfirmed_and_anonymises_old(db, area):
         created_at=now - datetime.timedelta(days=800),
         confirmed_at=now - datetime.timedelta(days=800),
     )
+    ancient_rejected = Pledge.objects.create(
+        text="Visit Jo at 4 Mill Lane",
+        email="d@example.org",
+        area=area,
+        created_at=now - datetime.timedelta(days=800),
+        confirmed_at=now - datetime.timedelta(days=800),
+    )
+    reject_pledges(pledges=[ancient_rejected], reason="Names Jo's street", by=None)
     result = privacy.apply_retention(now=now)
-    assert result == {"removed_unconfirmed": 1, "anonymised": 1}
+    assert result == {"removed_unconfirmed": 1, "anonymised": 2}
     assert not Pledge.objects.filter(pk=old_unconfirmed.pk).exists()
     assert Pledge.objects.filter(pk=fresh_unconfirmed.pk).exists()
     ancient.refresh_from_db()
@@ -110,6 +124,11 @@ def test_retention_removes_unconfirmed_and_anonymises_old(db, area):
     assert ancient.text == "Ancient" and ancient.confirmed_at is not None
     assert ancient.anonymised_at is not None
     assert Pledge.objects.counted().count() == 1
+    # The rejection is still on record, without the reason that quoted the person.
+    ancient_rejected.refresh_from_db()
+    assert (ancient_rejected.email, ancient_rejected.moderation_reason) == ("", "")
+    (entry,) = ModelLogEntry.objects.filter(object_id=str(ancient_rejected.pk))
+    assert (entry.action, entry.data) == ("pledges.reject", {})
 
 
 def test_erasing_forgets_the_cached_share_card(pledge, django_capture_on_commit_callbacks):

@@ -16,6 +16,7 @@ from mailings.models import OutboundEmail
 from mailings.services import deliver, suppress
 from pledges import counters, reminders, tasks
 from pledges.models import Pledge, ReminderStep
+from pledges.moderation import approve_pledges, reject_pledges
 from pledges.reminders import send_due_reminders
 from pledges.services import confirm_pledge, record_outcome
 from pledges.tokens import make_token
@@ -248,6 +249,25 @@ def test_rejected_and_anonymised_pledges_get_nothing(site, suggestion):
     assert not OutboundEmail.objects.filter(key__contains=":reminder:").exists()
     # Their schedules are cleared, so later sweeps do not keep finding them.
     assert not Pledge.objects.filter(next_reminder_at__isnull=False).exists()
+
+
+def test_a_rejected_pledge_approved_after_all_gets_its_reminders_again(site):
+    pledge = confirmed_pledge(local(2026, 6, 1, 15, 0), text="Walk with my neighbour")
+    reject_pledges(pledges=[pledge], reason="Checking with the team", by=None)
+    assert sweep_at(local(2026, 6, 8, 10, 0)) == 0
+    pledge.refresh_from_db()
+    assert pledge.next_reminder_at is None  # the sweep stopped looking at it
+    approve_pledges(pledges=[pledge], by=None)
+    pledge.refresh_from_db()
+    assert pledge.next_reminder_at == local(2026, 6, 8, 10, 0)  # the step it has not had
+    assert sweep_at(local(2026, 6, 9, 10, 0)) == 1
+    assert reminder_keys(pledge) == [f"pledge:{pledge.pk}:reminder:7d"]
+    # Approving a pledge that was never rejected changes nothing about its schedule.
+    pledge.refresh_from_db()
+    scheduled = pledge.next_reminder_at
+    approve_pledges(pledges=[pledge], by=None)
+    pledge.refresh_from_db()
+    assert pledge.next_reminder_at == scheduled
 
 
 @pytest.mark.parametrize(

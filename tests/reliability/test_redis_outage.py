@@ -2,6 +2,7 @@
 with SIGKILL and restarted empty. Every pledge that got a success page is stored, and each gets
 exactly one confirmation email once Redis is back (a real worker, a real SMTP sink)."""
 
+import asyncio
 import shutil
 import subprocess
 import threading
@@ -14,16 +15,18 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import redis
+from aiosmtpd.controller import Controller
 from celery.signals import after_task_publish
 
 from campaign_site.celery import app as celery_app
 from mailings.models import OutboundEmail
-from mailings.services import sweep_outbox
+from mailings.services import enqueue_delivery_batches, queue_email, sweep_outbox
 from pledges.models import Pledge
 from tests.factories import make_site
 from tests.pledges.factories import AreaFactory, PledgePageFactory, PledgeSuggestionFactory
 from tests.realparts import (
     Publisher,
+    RecordingHandler,
     free_port,
     reset_publisher_caches,
     start_smtp_sink,
@@ -119,6 +122,8 @@ def test_pledges_survive_redis_being_killed(
         }
     }
     settings.EMAIL_SWEEP_GRACE_SECONDS = 0
+    # As in production: committed emails go to the worker from the relay thread, in batches.
+    settings.OUTBOX_RELAY_SECONDS = 0.05
     # Every pledge here comes from one address; the per-IP limit is not what is under test.
     settings.PLEDGE_LIMIT_PER_IP = 10_000
     queue = f"outage-test-{uuid.uuid4().hex[:12]}"
@@ -192,5 +197,65 @@ def test_pledges_survive_redis_being_killed(
     finally:
         worker.stop()
         after_task_publish.disconnect(publisher.record)
+        celery_app.conf.update(saved)
+        reset_publisher_caches()
+
+
+class SlowHandler(RecordingHandler):
+    """A mail server that takes a while over each message, so a batch is still being sent when
+    Redis dies."""
+
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(0.1)
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_carries_on_when_redis_dies_mid_batch(own_redis, monkeypatch, tmp_path):
+    sink = Controller(SlowHandler(), hostname="127.0.0.1", port=free_port())
+    sink.start()
+    queue = f"outage-batch-{uuid.uuid4().hex[:12]}"
+    saved = {
+        k: celery_app.conf[k] for k in ("broker_url", "task_default_queue", "task_always_eager")
+    }
+    publisher = Publisher(monkeypatch, queue)
+    publisher.use_broker(own_redis.url)
+    worker = start_worker(broker_url=own_redis.url, queue=queue, smtp_port=sink.port,
+                          folder=tmp_path, extra_env={"REDIS_URL": own_redis.url})  # fmt: skip
+    try:
+
+        def batch(prefix, count):
+            emails = [
+                queue_email(to=f"{prefix}{n}@example.org", template="notice",
+                            key=f"test:{prefix}:{n}",
+                            context={"subject": "Hello", "name": "Sam", "paragraphs": ["Hi"]})
+                for n in range(count)
+            ]  # fmt: skip
+            assert enqueue_delivery_batches([e.pk for e in emails]) == count
+            return emails
+
+        first = batch("before", 20)
+        wait_for(lambda: len(sink.handler.messages) >= 3, what="the batch to be under way")
+        own_redis.kill()  # mid-batch: its task is running and not yet acknowledged
+        time.sleep(0.5)
+        own_redis.start()
+        reset_publisher_caches()
+        second = batch("after", 3)
+
+        def all_sent():
+            sweep_outbox()  # as beat would: the first batch's task died with Redis
+            pks = [e.pk for e in first + second]
+            waiting = OutboundEmail.objects.filter(pk__in=pks).exclude(status="sent")
+            return not waiting.exists()
+
+        wait_for(all_sent, timeout=60, interval=1.0, what="both batches to be sent",
+                 explain=worker.explain)  # fmt: skip
+        worker.assert_alive()
+        delivered = sorted(m.rcpt_tos[0] for m in sink.handler.messages)
+        assert delivered == sorted(e.to for e in first + second)  # each exactly once
+    finally:
+        worker.stop()
+        sink.stop()
         celery_app.conf.update(saved)
         reset_publisher_caches()
