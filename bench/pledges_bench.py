@@ -640,6 +640,7 @@ def cmd_email(args) -> None:
     worker = start_worker(args, Path(args.worker_log))
     try:
         # Warm the worker's processes (imports, connections) with a few emails first.
+        before_warm_up = sink_count(counter)
         warm_ids = make_rows("bench-warm", 20, message)
         enqueue_delivery_batches(warm_ids[:10])
         for pk in warm_ids[10:]:
@@ -651,6 +652,8 @@ def cmd_email(args) -> None:
             if time.monotonic() > deadline:
                 raise SystemExit("bench: the worker did not send the warm-up emails")
             time.sleep(0.05)
+        # The sink writes its count every 20 ms: let it catch up before counting from it.
+        wait_for_sink(counter, before_warm_up + len(warm_ids), 10)
 
         # The sweep's way (mailings.services.sweep_outbox is enqueue_delivery_batches over
         # due_email_ids): one send_emails task per 50 emails, one SMTP session per task. One
