@@ -90,6 +90,14 @@ class Suppression(models.Model):
 
 EMAIL_PLACEHOLDERS = ("first_name", "pledge", "ideas", "campaign")
 
+# The emails whose wording the comms team may edit here, by key: each feature lists its own
+# (editable_email, from its AppConfig.ready), since mailings knows no feature.
+EDITABLE_EMAILS: dict[str, str] = {}
+
+
+def editable_email(key: str, description: str) -> None:
+    EDITABLE_EMAILS[key] = description
+
 
 class EmailCopy(PreviewableMixin, models.Model):
     """The words of one kind of email, edited by the comms team. Placeholders such as
@@ -99,7 +107,9 @@ class EmailCopy(PreviewableMixin, models.Model):
     key = models.CharField(
         max_length=60,
         unique=True,
-        help_text="Which email this is, e.g. 'pledge_confirm' or 'pledge_reminder_7d'.",
+        help_text="Which email this is: 'pledge_confirm' (confirm a pledge made online) or "
+        "'pledge_recorded' (a pledge added by staff). Reminders are worded on the reminder "
+        "schedule.",
     )
     subject = models.CharField(max_length=150)
     body = models.TextField(
@@ -123,6 +133,11 @@ class EmailCopy(PreviewableMixin, models.Model):
             for field in ("subject", "body")
             if (message := placeholder_errors(getattr(self, field), EMAIL_PLACEHOLDERS))
         }
+        if self.key not in EDITABLE_EMAILS:
+            # A key no email reads would change nothing; reminders are worded on the schedule.
+            errors["key"] = "Use one of these: " + "; ".join(
+                f"{key} ({description})" for key, description in sorted(EDITABLE_EMAILS.items())
+            )
         if errors:
             from django.core.exceptions import ValidationError
 

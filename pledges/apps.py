@@ -7,8 +7,11 @@ class PledgesConfig(AppConfig):
 
     def ready(self):
         from core.signals import content_changes_with
+        from mailings.models import editable_email
 
         from .models import Area, PledgeSuggestion, ReminderStep
 
         # The pledge form and the reminders read these from core.content's per-process memo.
         content_changes_with(Area, PledgeSuggestion, ReminderStep)
+        editable_email("pledge_confirm", "asks someone who pledged online to confirm")
+        editable_email("pledge_recorded", "thanks someone whose pledge staff added")

@@ -107,6 +107,17 @@ def test_wording_with_an_unknown_placeholder_is_refused(site):
     assert "curly brackets" in str(refused.value)
 
 
+def test_only_emails_that_use_edited_wording_can_be_worded(site):
+    from django.core.exceptions import ValidationError
+
+    # Reminders are worded on the reminder schedule: a 'pledge_reminder' wording would do nothing.
+    copy = EmailCopy(key="pledge_reminder", subject="Hi", body="Hello")
+    with pytest.raises(ValidationError) as refused:
+        copy.full_clean()
+    assert "pledge_confirm" in str(refused.value) and "pledge_recorded" in str(refused.value)
+    EmailCopy(key="pledge_recorded", subject="Thanks, {first_name}", body="Hi").full_clean()
+
+
 def test_wording_saved_broken_falls_back_to_the_template(site):
     EmailCopy.objects.create(key="pledge_confirm", subject="Hi {", body="Thanks {first_name")
     subject, text, _ = render_email(
