@@ -3,8 +3,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .forms import HEARD_FROM, LINK, plain_text
-from .models import Area, Pledge, PledgePage, PledgeSuggestion
+from .forms import HEARD_FROM, LINK, active_suggestions, plain_text
+from .models import Area, Pledge, PledgePage
 from .services import PledgeDetails
 
 OWN = "own"
@@ -92,7 +92,8 @@ class AssistedPledgeForm(forms.Form):
         label="Email address (optional)",
         max_length=254,
         required=False,
-        help_text="Only if they want reminders. We do not send a confirmation email.",
+        help_text="If they give one, we email them a link to manage their pledge (there is "
+        "nothing to confirm), and reminders if they want them.",
         error_messages={
             "invalid": "Enter an email address in the correct format, like name@example.com."
         },
@@ -139,7 +140,7 @@ class AssistedPledgeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.suggestions = {str(s.pk): s for s in PledgeSuggestion.objects.filter(active=True)}
+        self.suggestions = active_suggestions()
         self.fields["suggestion"].choices = [
             ("", "Choose a pledge"),
             *((pk, s.text) for pk, s in self.suggestions.items()),
