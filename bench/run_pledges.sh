@@ -43,8 +43,8 @@ REDIS=(redis-cli -h 127.0.0.1 -p 6379 -n "$REDIS_DB")
 OWNER_KEY=bench:pledges:owner
 STARTED_AT=$(date +%s)
 
-die() { echo "bench: FAIL: $*" >&2; exit 1; }
-say() { echo "bench: $*"; }
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 # --- tools ----------------------------------------------------------------------------------------
 if ! command -v wrk >/dev/null; then
@@ -71,15 +71,6 @@ GUNICORN_PID=""
 SINK_PID=""
 WRK_PID=""
 HELPER_PID=""
-
-stop() {  # stop <pid>: TERM, wait up to 10 s, then KILL
-  local pid=$1
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 
 stop_group() {  # stop_group <pid file>: a process group the Python helper started (the worker)
   local pid
@@ -116,10 +107,6 @@ trap 'echo "bench: FAIL: line $LINENO: $BASH_COMMAND" >&2' ERR
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-free_port() {
-  "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 helper() {  # helper <subcommand> [args...]: bench/pledges_bench.py, stoppable by a signal
   "$PY" "$ROOT/bench/pledges_bench.py" "$@" &
   HELPER_PID=$!
@@ -131,52 +118,19 @@ helper() {  # helper <subcommand> [args...]: bench/pledges_bench.py, stoppable b
 APP_PORT=$(free_port)
 ORIGIN="http://127.0.0.1:$APP_PORT"
 
-export DJANGO_SETTINGS_MODULE=campaign_site.settings.production
-export DEBUG=false
-export SECRET_KEY="bench-only-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-export ALLOWED_HOSTS=127.0.0.1,localhost
-export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB_NAME"
-export REDIS_URL="redis://127.0.0.1:6379/$REDIS_DB"
-export CELERY_BROKER_URL="$REDIS_URL"
-export CACHE_KEY_PREFIX=btbenchp
-export SECURE_SSL_REDIRECT=false
-export SITE_URL="$ORIGIN"
-export STATIC_ROOT="$TMP/static"
-export MEDIA_ROOT="$TMP/media"
-export EMAIL_URL="consolemail://"  # the web processes send nothing; the worker gets the sink
-export LOG_LEVEL=WARNING
-export PYTHONUNBUFFERED=1
+production_env "$ORIGIN" btbenchp
 # Every request comes from 127.0.0.1: the per-IP limit would stop the run after 10 pledges.
 # The limits are still counted in Redis on every request, as in production.
 export PLEDGE_LIMIT_PER_IP=1000000000
 export PLEDGE_LIMIT_PER_EMAIL=1000000000
-unset PAGE_CACHE_SECONDS  # the production default
 
 # --- database, content, static files --------------------------------------------------------------
-say "fresh database $DB_NAME, Redis db $REDIS_DB"
-out=$(dropdb "${PG_ARGS[@]}" --if-exists --force "$DB_NAME" 2>&1) || die "could not drop $DB_NAME: $out"
-createdb "${PG_ARGS[@]}" "$DB_NAME"
-"${REDIS[@]}" flushdb >/dev/null
+fresh_database
 "${REDIS[@]}" set "$OWNER_KEY" "bench/run_pledges.sh" >/dev/null
-mkdir -p "$MEDIA_ROOT"
-say "migrate, demo content, collectstatic"
-"$PY" manage.py migrate --noinput -v 0
-"$PY" manage.py load_demo_content >/dev/null
-"$PY" manage.py collectstatic --noinput -v 0
 eval "$("$PY" bench/pledges_bench.py targets)"  # SUBMIT_PATH, FORM, WALL_PATH
 
 # --- gunicorn (the origin) ------------------------------------------------------------------------
-say "gunicorn: $WORKERS sync workers on $ORIGIN"
-"$ROOT/.venv/bin/gunicorn" campaign_site.wsgi:application \
-  --chdir "$ROOT" --bind "127.0.0.1:$APP_PORT" --workers "$WORKERS" --worker-class sync \
-  --worker-tmp-dir /dev/shm --graceful-timeout 5 --log-level warning --no-control-socket \
-  >"$TMP/gunicorn.log" 2>&1 &
-GUNICORN_PID=$!
-for _ in $(seq 300); do
-  [ "$(curl -s -o /dev/null -w '%{http_code}' "$ORIGIN/healthz")" = 200 ] && break
-  kill -0 "$GUNICORN_PID" 2>/dev/null || die "gunicorn exited"
-  sleep 0.1
-done
+start_gunicorn "$APP_PORT" "$WORKERS"
 status=$(curl -s -o /dev/null -w '%{http_code}' -X POST -d "$FORM&email=check%40bench.invalid" "$ORIGIN$SUBMIT_PATH")
 [ "$status" = 302 ] || die "a pledge POST to $SUBMIT_PATH answered $status, not 302"
 psql "${PG_ARGS[@]}" -d "$DB_NAME" -qAtc "DELETE FROM pledges_consentrecord WHERE pledge_id IN

@@ -31,8 +31,8 @@ DB_NAME=${BENCH_DB:-bt_bench}
 REDIS_DB=${BENCH_REDIS_DB:-14}
 PG_ARGS=(-h 127.0.0.1 -p 5432 -U postgres)
 
-die() { echo "bench: FAIL: $*" >&2; exit 1; }
-say() { echo "bench: $*"; }
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 # --- tools ----------------------------------------------------------------------------------------
 missing=()
@@ -56,15 +56,6 @@ GUNICORN_PID=""
 NGINX_PID=""
 WRK_PID=""
 
-stop() {  # stop <pid>: TERM, wait up to 10 s, then KILL
-  local pid=$1
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
@@ -85,10 +76,6 @@ trap 'echo "bench: FAIL: line $LINENO: $BASH_COMMAND" >&2' ERR
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-free_port() {
-  "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # --- environment: production settings, plain http on loopback -------------------------------------
 APP_PORT=$(free_port)
 NGINX_PORT=$(free_port)
@@ -96,51 +83,14 @@ NGINX_PORT=$(free_port)
 ORIGIN="http://127.0.0.1:$APP_PORT"
 EDGE="http://127.0.0.1:$NGINX_PORT"
 
-export DJANGO_SETTINGS_MODULE=campaign_site.settings.production
-export DEBUG=false
-export SECRET_KEY="bench-only-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-export ALLOWED_HOSTS=127.0.0.1,localhost
-export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB_NAME"
-export REDIS_URL="redis://127.0.0.1:6379/$REDIS_DB"
-export CELERY_BROKER_URL="$REDIS_URL"
-export CACHE_KEY_PREFIX=btbench
-export SECURE_SSL_REDIRECT=false
-export SITE_URL="$ORIGIN"
-export STATIC_ROOT="$TMP/static"
-export MEDIA_ROOT="$TMP/media"
-export EMAIL_URL="consolemail://"
-export LOG_LEVEL=WARNING
-unset PAGE_CACHE_SECONDS  # the production default
+production_env "$ORIGIN" btbench
 
 # --- database, content, static files --------------------------------------------------------------
-say "fresh database $DB_NAME, Redis db $REDIS_DB"
-out=$(dropdb "${PG_ARGS[@]}" --if-exists --force "$DB_NAME" 2>&1) || die "could not drop $DB_NAME: $out"
-createdb "${PG_ARGS[@]}" "$DB_NAME"
-redis-cli -h 127.0.0.1 -p 6379 -n "$REDIS_DB" flushdb >/dev/null
-mkdir -p "$MEDIA_ROOT"
-say "migrate, demo content, collectstatic"
-"$PY" manage.py migrate --noinput -v 0
-"$PY" manage.py load_demo_content >/dev/null
-"$PY" manage.py collectstatic --noinput -v 0
+fresh_database
 chmod -R a+rX "$STATIC_ROOT"
 
 # --- gunicorn (the origin) ------------------------------------------------------------------------
-say "gunicorn: $WORKERS sync workers on $ORIGIN"
-"$ROOT/.venv/bin/gunicorn" campaign_site.wsgi:application \
-  --chdir "$ROOT" --bind "127.0.0.1:$APP_PORT" --workers "$WORKERS" --worker-class sync \
-  --worker-tmp-dir /dev/shm --graceful-timeout 5 --log-level warning --no-control-socket \
-  >"$TMP/gunicorn.log" 2>&1 &
-GUNICORN_PID=$!
-
-wait_for() {  # wait_for <url>: until it answers 200, for up to 30 s
-  for _ in $(seq 300); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' "$1")" = 200 ] && return 0
-    kill -0 "$GUNICORN_PID" 2>/dev/null || die "gunicorn exited"
-    sleep 0.1
-  done
-  die "$1 did not answer 200 within 30 s"
-}
-wait_for "$ORIGIN/healthz"
+start_gunicorn "$APP_PORT" "$WORKERS"
 
 PAGES=(/ /what-is-loneliness/ /stories/tuesday-walkers/)
 CSS_PATH=$(curl -s "$ORIGIN/" | grep -o '/static/css/site[^"]*\.css' | head -n 1)
