@@ -86,8 +86,10 @@ def erase_pledge(*, pledge: Pledge, by=None) -> None:
 
 def anonymise(queryset) -> int:
     ids = list(queryset.values_list("pk", flat=True))
-    # A rejection's reason, on the pledge and in its history, may quote what was written.
+    # A rejection's reason, on the pledge and in its history, may quote what was written; and
+    # a rejected pledge's words (often why it was rejected) are neither shown nor counted.
     scrub_history(ids)
+    Pledge.objects.filter(pk__in=ids, moderation=Pledge.Moderation.REJECTED).update(text="")
     return Pledge.objects.filter(pk__in=ids).update(
         first_name="",
         email="",

@@ -127,6 +127,7 @@ def test_retention_removes_unconfirmed_and_anonymises_old(db, area):
     # The rejection is still on record, without the reason that quoted the person.
     ancient_rejected.refresh_from_db()
     assert (ancient_rejected.email, ancient_rejected.moderation_reason) == ("", "")
+    assert ancient_rejected.text == ""  # "Visit Jo at 4 Mill Lane" is gone
     (entry,) = ModelLogEntry.objects.filter(object_id=str(ancient_rejected.pk))
     assert (entry.action, entry.data) == ("pledges.reject", {})
 
