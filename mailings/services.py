@@ -330,16 +330,13 @@ def retry_delay(attempts: int) -> int:
 # addresses against the suppression list, instead of both per email. Small enough that an
 # unsubscribe arriving while a group goes out is seen by the next group.
 CLAIM_GROUP_SIZE = 20
-# Claimed emails are left alone by other workers and sweeps for this long. A worker that dies
-# mid-batch leaves its unsent emails to be claimed again once the claim runs out.
-CLAIM_SECONDS = 600
 
 
 def claim_emails(email_ids: list[int], *, claimant: str = "") -> list[OutboundEmail]:
     """Take the waiting, due emails among `email_ids` for this worker.
 
     Rows locked by another worker are skipped; the claim counts as an attempt and pushes the
-    next attempt past CLAIM_SECONDS, in a short transaction of its own, so no transaction stays
+    next attempt EMAIL_CLAIM_SECONDS ahead, in a short transaction of its own, so no transaction stays
     open while an email is sent (a slow mail server would otherwise hold row locks for as long
     as it takes). A second worker, a second sweep or a repeated task finds nothing to claim.
     The same task run again after its worker died (`claimant`: its task id) takes back what it
@@ -358,7 +355,7 @@ def claim_emails(email_ids: list[int], *, claimant: str = "") -> list[OutboundEm
         if emails:
             OutboundEmail.objects.filter(pk__in=[email.pk for email in emails]).update(
                 attempts=F("attempts") + 1,
-                next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS),
+                next_attempt_at=now + timedelta(seconds=settings.EMAIL_CLAIM_SECONDS),
                 handed_over_at=None,
                 claimed_by=claimant,
             )

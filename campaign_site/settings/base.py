@@ -226,6 +226,9 @@ EMAIL_SWEEP_GRACE_SECONDS = env.int("EMAIL_SWEEP_GRACE_SECONDS", default=30)
 # Committed emails are handed to the worker by a background thread after this short wait, so
 # emails committed together travel as one task (mailings/relay.py); 0 hands each over at commit.
 OUTBOX_RELAY_SECONDS = env.float("OUTBOX_RELAY_SECONDS", default=0.05)
+# A worker's claim on the emails it is sending: others leave them alone this long. Emails
+# claimed by a task that was lost (not rerun) go out again once the claim runs out.
+EMAIL_CLAIM_SECONDS = env.int("EMAIL_CLAIM_SECONDS", default=600)
 
 # Celery: JSON only, late acks so a killed worker's task runs again, bounded time.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
