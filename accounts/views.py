@@ -9,3 +9,9 @@ def admin_login(request):
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = "/admin/"
     return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
+
+
+def admin_password_reset(request):
+    """Wagtail's own password reset is off; anyone who follows an old link gets allauth's, which
+    is rate limited and sends through the outbox."""
+    return redirect("account_reset_password")

@@ -19,7 +19,6 @@ NEVER_PUBLIC_PREFIXES = (
     "/healthz",
     "/readyz",
     "/admin/",
-    "/django-admin/",
     "/accounts/",
     "/static/",
     "/media/",
