@@ -46,8 +46,10 @@ EXPOSE 8000
 # Sync workers: 3 suits a 1–2 CPU container (about 2×CPUs+1; raise with the CPUs). Requests
 # taking over 30 s are killed; SIGTERM gives in-flight requests 30 s to finish. Workers are
 # recycled now and then to bound memory growth. /dev/shm keeps the heartbeat off the disk,
-# and the control socket is off because the app user has no writable home.
+# and the control socket is off because the app user has no writable home. The access log
+# leaves out tokens and email addresses (campaign_site/gunicorn_conf.py).
 CMD ["gunicorn", "campaign_site.wsgi:application", \
+     "--config", "python:campaign_site.gunicorn_conf", \
      "--bind", "0.0.0.0:8000", \
      "--workers", "3", \
      "--timeout", "30", \

@@ -3,10 +3,11 @@
 import logging
 import re
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+# Also percent-encoded, as it arrives in a query string (%40 for @).
+EMAIL = re.compile(r"[\w.+%-]+(@|%40)[\w-]+(\.[\w-]+)+")
 # Signed tokens and keys in URLs: long runs of URL-safe characters (possibly with ':'
 # separators) that mix letters and digits, unlike the names of code.
-TOKEN = re.compile(r"(?<![\w])(?=[\w\-:]*\d)(?=[\w\-:]*[A-Za-z])[\w\-:]{24,}(?![\w])")
+TOKEN = re.compile(r"(?<![\w%])(?=[\w\-:%]*\d)(?=[\w\-:%]*[A-Za-z])[\w\-:%]{24,}(?![\w%])")
 SECRET_QUERY = re.compile(r"(?i)\b(token|key|code|signature|password|email)=[^&\s\"]+")
 
 
