@@ -8,9 +8,11 @@ page at once.
 
 import hashlib
 
+from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
 from .content import GENERATION_KEY
@@ -111,3 +113,18 @@ class AnonymousPageCacheMiddleware:
         if "Cache-Control" not in response:
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class SiteCSPMiddleware(CSPMiddleware):
+    """The public site's strict policy everywhere, but Wagtail's admin gets its own
+    (ADMIN_CONTENT_SECURITY_POLICY): it needs a few more sources, and the site needs fewer."""
+
+    def get_policy_parts(self, request, response, report_only=False) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        if not report_only and parts.config is None and self._in_admin(request):
+            parts.config = settings.ADMIN_CONTENT_SECURITY_POLICY["DIRECTIVES"]
+        return parts
+
+    @staticmethod
+    def _in_admin(request) -> bool:
+        return request.path_info.startswith(reverse("wagtailadmin_home"))

@@ -60,3 +60,27 @@ def test_404_page_is_in_site_design_with_phone_line(client, campaign_page):
     assert "Page not found" in html
     assert "01632 960 123" in html
     assert 'class="skip-link"' in html
+
+
+def test_no_page_may_use_camera_microphone_or_location(client, campaign_page):
+    for url in (campaign_page.url, "/accounts/login/", "/healthz"):
+        policy = client.get(url)["Permissions-Policy"]
+        for feature in ("camera=()", "microphone=()", "geolocation=()", "payment=()"):
+            assert feature in policy, url
+
+
+def test_the_admin_has_its_own_content_security_policy(client, campaign_page):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_superuser=True))
+    policy = client.get("/admin/")["Content-Security-Policy"]
+    directives = {part.split()[0]: part.split()[1:] for part in policy.split(";") if part.strip()}
+    assert directives["default-src"] == ["'self'"]
+    assert directives["object-src"] == ["'none'"]
+    assert directives["connect-src"] == ["'self'"]
+    assert directives["form-action"] == ["'self'"]
+    assert directives["frame-ancestors"] == ["'self'"]
+    assert "'unsafe-eval'" not in policy
+    # The public site's stricter policy is unchanged.
+    public = client.get(campaign_page.url)["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in public
