@@ -4,10 +4,16 @@ import uuid
 
 from allauth.account.adapter import DefaultAccountAdapter
 
+from core.forms import refuse_control_characters
 from mailings.services import queue_rendered_email
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def clean_email(self, email):
+        # Django's email check lets control characters through inside quotes.
+        refuse_control_characters(email)
+        return super().clean_email(email)
+
     def send_mail(self, template_prefix, email, context):
         message = self.render_mail(template_prefix, email, context)
         html = ""

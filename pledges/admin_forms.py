@@ -3,7 +3,9 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .forms import HEARD_FROM, LINK, active_suggestions, plain_text
+from core.forms import PlainTextFormMixin, plain_text
+
+from .forms import HEARD_FROM, active_suggestions, clean_name, clean_own_words
 from .models import Area, Pledge, PledgePage
 from .services import PledgeDetails
 
@@ -17,7 +19,7 @@ class ApproveForm(forms.Form):
     """Approving needs no more than the confirmation button."""
 
 
-class RejectForm(forms.Form):
+class RejectForm(PlainTextFormMixin, forms.Form):
     reason = forms.CharField(
         label="Reason for rejecting",
         max_length=300,
@@ -47,7 +49,7 @@ def current_privacy_version() -> str:
     return page.privacy_version if page else ""
 
 
-class AssistedPledgeForm(forms.Form):
+class AssistedPledgeForm(PlainTextFormMixin, forms.Form):
     """A pledge someone made by phone, on a paper form or at an event, typed in by staff.
     Email is optional; without one, nobody gets emails about it."""
 
@@ -150,16 +152,17 @@ class AssistedPledgeForm(forms.Form):
             self.fields["privacy_version"].initial = current_privacy_version()
 
     def clean_first_name(self):
-        return plain_text(self.cleaned_data["first_name"])
+        return clean_name(self.cleaned_data["first_name"], what="The first name")
 
     def clean_organisation_name(self):
-        return plain_text(self.cleaned_data["organisation_name"])
+        return clean_name(self.cleaned_data["organisation_name"], what="The organisation's name")
 
     def clean_own_text(self):
-        text = plain_text(self.cleaned_data["own_text"])
-        if LINK.search(text):
-            raise ValidationError("Remove links and web addresses from the pledge.")
-        return text
+        return clean_own_words(
+            self.cleaned_data["own_text"],
+            message="Remove links, web and email addresses and the characters < and > from "
+            "the pledge.",
+        )
 
     def clean_privacy_version(self):
         return plain_text(self.cleaned_data["privacy_version"])

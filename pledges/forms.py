@@ -1,18 +1,16 @@
 """The public pledge form. Every check here gives a clear message beside the field."""
 
-import re
-
 from django import forms
 from django.core.exceptions import ValidationError
 
 from core.content import remembered
+from core.forms import EMAIL_ADDRESS, MARKUP, WEB_ADDRESS, PlainTextFormMixin, plain_text
+from core.forms import refuse_contact_details as _refuse_contact_details
 
 from .models import Area, Pledge, PledgeSuggestion
 from .services import PledgeDetails
 
 OWN = "own"
-LINK = re.compile(r"(https?:|www\.|\w\.(com|org|net|uk|co|io|ly|me|info|biz)\b|<|>)", re.I)
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 HEARD_FROM = [
     ("", "Choose an option"),
@@ -26,10 +24,20 @@ HEARD_FROM = [
 ]
 
 
-def plain_text(value: str) -> str:
-    if CONTROL.search(value):
-        raise ValidationError("Remove the unusual characters from this text.")
-    return " ".join(value.split())
+def clean_name(value: str, *, what: str) -> str:
+    """A first name or an organisation's name: our emails greet people by it, so it carries
+    no links, addresses or markup."""
+    value = plain_text(value)
+    _refuse_contact_details(value, what=what)
+    return value
+
+
+def clean_own_words(value: str, *, message: str) -> str:
+    """A pledge in someone's own words: shown on the wall and quoted in emails."""
+    value = plain_text(value)
+    if WEB_ADDRESS.search(value) or EMAIL_ADDRESS.search(value) or MARKUP.search(value):
+        raise ValidationError(message)
+    return value
 
 
 def active_suggestions() -> dict[str, PledgeSuggestion]:
@@ -60,7 +68,7 @@ class ProofOfWorkField(forms.CharField):
         return value if isinstance(value, str) and len(value) <= 500 else ""
 
 
-class PledgeForm(forms.Form):
+class PledgeForm(PlainTextFormMixin, forms.Form):
     suggestion = forms.ChoiceField(
         label="Choose a pledge",
         widget=forms.RadioSelect,
@@ -169,10 +177,10 @@ class PledgeForm(forms.Form):
             self.fields["first_name"].error_messages["required"] = "Enter your first name."
 
     def clean_first_name(self):
-        return plain_text(self.cleaned_data["first_name"])
+        return clean_name(self.cleaned_data["first_name"], what="Your first name")
 
     def clean_organisation_name(self):
-        return plain_text(self.cleaned_data["organisation_name"])
+        return clean_name(self.cleaned_data["organisation_name"], what="The organisation's name")
 
     def clean_area(self):
         return self.areas[self.cleaned_data["area"]]
@@ -182,10 +190,11 @@ class PledgeForm(forms.Form):
             # A suggested pledge was chosen: words left in this box are not used, so they
             # must not block the form (someone who switched to a suggestion after an error).
             return ""
-        text = plain_text(self.cleaned_data["own_text"])
-        if LINK.search(text):
-            raise ValidationError("Remove links and web addresses from your pledge.")
-        return text
+        return clean_own_words(
+            self.cleaned_data["own_text"],
+            message="Remove links, web and email addresses and the characters < and > from "
+            "your pledge.",
+        )
 
     def clean(self):
         cleaned = super().clean()

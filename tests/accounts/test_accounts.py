@@ -108,3 +108,18 @@ def test_staff_must_set_up_mfa_when_required(site, client, settings):
     assert response["Location"].startswith("/accounts/2fa/totp/activate/")
     settings.STAFF_MFA_REQUIRED = False
     assert client.get("/admin/").status_code == 200
+
+
+def test_signup_refuses_control_characters_in_the_address(site, client):
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "email": '"a\x0bb"@example.org',
+            "password1": "correct-horse-battery",
+            "password2": "correct-horse-battery",
+        },
+    )
+    assert response.status_code == 200
+    assert "Remove the unusual characters" in response.content.decode()
+    assert not User.objects.exists()
+    assert not OutboundEmail.objects.exists()
