@@ -8,6 +8,8 @@ from accounts import views as account_views
 from core import views as core_views
 from home import views as home_views
 
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
 handler404 = "core.views.page_not_found"
 handler500 = "core.views.server_error"
 

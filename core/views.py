@@ -96,6 +96,26 @@ def page_not_found(request, exception=None):
     return HttpResponse(template.render({"request_path": request.path}, request), status=404)
 
 
+# Django's own 400 and 403 views run the CSRF check again, which reads the body again: a body
+# that could not be read the first time (a wrong charset, say) then ends in a 500. These never
+# touch the body.
+def bad_request(request, exception=None):
+    return HttpResponse(loader.render_to_string("400.html", {}, request), status=400)
+
+
+def permission_denied(request, exception=None):
+    return HttpResponse(loader.render_to_string("403.html", {}, request), status=403)
+
+
+def csrf_failure(request, reason=""):
+    context = {
+        "heading": "This form has expired",
+        "message": "For your security, forms stop working after a while or when cookies are "
+        "blocked. Go back, reload the page and try again.",
+    }
+    return HttpResponse(loader.render_to_string("403.html", context, request), status=403)
+
+
 def server_error(request):
     """Rendered with as little as possible: the database may be why we are here."""
     context = {"campaign": fallback_campaign_settings()}
