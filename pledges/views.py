@@ -1,8 +1,6 @@
 """Thin views over the pledge services. Links in emails open a page with a button; only the
 POST changes anything (mail scanners follow GET links)."""
 
-from urllib.parse import urlparse
-
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -12,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.content import remembered
 from core.middleware import mark_public
+from core.origin import is_cross_site
 from core.models import CampaignSettings
 
 from . import abuse, privacy, services, wall
@@ -21,19 +20,10 @@ from .share_card import share_card_png
 from .tokens import make_token, read_token
 
 
-def same_origin(request) -> bool:
-    """The pledge form has no CSRF token (so its page can be cached for everyone); a browser's
-    Origin header still tells us whether the POST came from our own page."""
-    origin = request.headers.get("Origin")
-    if not origin or origin == "null":
-        return True
-    return urlparse(origin).netloc == request.get_host()
-
-
 def pledge_form(request, page):
     form_class = page.form_class()
     if request.method == "POST":
-        if not same_origin(request):
+        if is_cross_site(request):
             return render(request, "pledges/form_expired.html", {"page": page}, status=403)
         form = form_class(request.POST, kind=page.kind)
         if form.is_valid():
@@ -61,8 +51,9 @@ def pledge_form(request, page):
     return mark_public(response)
 
 
-# The form page is cached for everyone, so it carries no CSRF token; the Origin check, the rate
-# limits and the proof of work protect this POST instead (there is no session to ride on).
+# The form page is cached for everyone, so it carries no CSRF token; the cross-site check
+# (core.origin), the rate limits and the proof of work protect this POST instead (there is no
+# session to ride on).
 @csrf_exempt
 @require_http_methods(["POST"])
 def submit(request, page_id):
