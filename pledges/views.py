@@ -10,8 +10,8 @@ from django.views.decorators.http import require_http_methods
 
 from core.content import remembered
 from core.middleware import mark_public
-from core.origin import is_cross_site
 from core.models import CampaignSettings
+from core.origin import is_cross_site
 
 from . import abuse, privacy, services, wall
 from .counters import get_counters

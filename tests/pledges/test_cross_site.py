@@ -53,9 +53,7 @@ def test_posts_from_our_own_pages_are_taken(client, pledge_page, form_data, head
     assert Pledge.objects.count() == 1
 
 
-def test_the_public_address_behind_a_proxy_counts_as_ours(
-    client, pledge_page, form_data, settings
-):
+def test_the_public_address_behind_a_proxy_counts_as_ours(client, pledge_page, form_data, settings):
     settings.SITE_URL = "https://campaign.example.org"
     headers = {"Origin": "https://campaign.example.org", "Sec-Fetch-Site": "same-origin"}
     assert client.post(pledge_page.submit_url, form_data, headers=headers).status_code == 302
