@@ -7,3 +7,6 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401
+        from .middleware import read_query_params
+
+        read_query_params("p")  # the sitemap's pages

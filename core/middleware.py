@@ -4,6 +4,13 @@ A response is cached only when the view opted in (`mark_public`), the visitor se
 cookie, and the response sets no cookie: so nothing personal is ever stored or shared. Publishing
 a page or changing settings bumps a generation number (core.content), which retires every cached
 page at once.
+
+Pages are kept under their path and the query parameters pages read (apps register them with
+`read_query_params`); any other parameter is left out of the key, so `?x=1` is served the page
+everyone gets and adds nothing to the Redis that also holds the task queue and the rate limits.
+A page is stored only when the parameters in the request are exactly the ones the view says it
+used (`mark_public(response, params=…)`): a wrong value (`?page=abc`, an unknown area) is
+rendered for that visitor but not kept.
 """
 
 import hashlib
@@ -27,12 +34,30 @@ NEVER_PUBLIC_PREFIXES = (
     "/documents/",
 )
 PUBLIC_ATTR = "_public_cacheable"
+PARAMS_ATTR = "_public_cache_params"
+_read_params: set[str] = set()
 
 
-def mark_public(response):
-    """Opt a response in to the anonymous page cache."""
+def read_query_params(*names: str) -> None:
+    """Register query parameters some public page reads (in an app's `ready()`)."""
+    _read_params.update(names)
+
+
+def mark_public(response, *, params: dict[str, str] | None = None, store: bool = True):
+    """Opt a response in to the shared caches. `params`: the query parameters the page used,
+    with the values it accepted (none by default). `store=False` keeps it out of the origin
+    cache only (say, search results: as many as there are words)."""
     setattr(response, PUBLIC_ATTR, True)
+    setattr(response, PARAMS_ATTR, (params or {}) if store else None)
     return response
+
+
+def cache_key(request) -> tuple[str, dict]:
+    """The page's key and the parameters in it: only those some page reads, in a fixed order."""
+    read = {name: values for name, values in request.GET.lists() if name in _read_params}
+    query = "&".join(f"{name}={value}" for name in sorted(read) for value in read[name])
+    address = f"{request.get_host()}{request.path}?{query}".encode()
+    return "pagecache:" + hashlib.sha256(address).hexdigest(), read
 
 
 class AnonymousPageCacheMiddleware:
@@ -45,8 +70,7 @@ class AnonymousPageCacheMiddleware:
 
         # One round trip fetches the generation and the page; a page stored under an older
         # generation was retired by a publish and is not served.
-        address = f"{request.get_host()}{request.get_full_path()}".encode()
-        key = "pagecache:" + hashlib.sha256(address).hexdigest()
+        key, read = cache_key(request)
         found = cache.get_many([GENERATION_KEY, key]) if settings.PAGE_CACHE_SECONDS else {}
         generation = found.get(GENERATION_KEY, 0)
         cached = found.get(key)
@@ -63,7 +87,8 @@ class AnonymousPageCacheMiddleware:
             return self._finish_private(response)
 
         self._make_public(response)
-        if settings.PAGE_CACHE_SECONDS:
+        used = getattr(response, PARAMS_ATTR, None)
+        if settings.PAGE_CACHE_SECONDS and used is not None and _same(read, used):
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
             headers = [(k, v) for k, v in response.items() if k.lower() != "x-cache"]
@@ -113,6 +138,10 @@ class AnonymousPageCacheMiddleware:
         if "Cache-Control" not in response:
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+def _same(read: dict[str, list[str]], used: dict[str, str]) -> bool:
+    return read.keys() == used.keys() and all(read[name] == [used[name]] for name in used)
 
 
 class SiteCSPMiddleware(CSPMiddleware):

@@ -75,7 +75,8 @@ def readyz(request):
 
 @require_GET
 def sitemap_xml(request):
-    return mark_public(wagtail_sitemap(request))
+    page = request.GET.get("p")
+    return mark_public(wagtail_sitemap(request), params={"p": page} if page else None)
 
 
 @require_GET

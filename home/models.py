@@ -233,7 +233,11 @@ class StoryIndexPage(RoutablePageMixin, PublicPage):
 
     @path("")
     def index(self, request):
-        return mark_public(self.render(request))
+        response = self.render(request)
+        shown = response.context_data["stories"].number
+        # "?page=abc" shows page one, but only the real address of a page is kept.
+        used = {"page": str(shown)} if request.GET.get("page") == str(shown) else {}
+        return mark_public(response, params=used)
 
     @path("feed/", name="feed")
     def feed(self, request):

@@ -27,4 +27,5 @@ def search(request):
     response = TemplateResponse(
         request, "home/search.html", {"query": query, "results": page_of_results}
     )
-    return mark_public(response)
+    # Results are not kept at the origin: there are as many pages as there are words.
+    return mark_public(response, store=not query)

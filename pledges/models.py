@@ -395,7 +395,10 @@ class PledgeWallPage(BasePage):
     def serve(self, request, *args, **kwargs):
         from core.middleware import mark_public
 
-        return mark_public(super().serve(request, *args, **kwargs))
+        response = super().serve(request, *args, **kwargs)
+        # Page one of each filter is kept; deeper pages (a cursor) and unknown filter values
+        # are rendered for whoever asks.
+        return mark_public(response, params=response.context_data["wall"].filters)
 
 
 class PledgeForModeration(Pledge):

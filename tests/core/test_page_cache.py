@@ -102,7 +102,67 @@ def test_never_public_paths_skip_the_cache(client, page, monkeypatch):
     assert client.get("/accounts/login/").status_code == 200
 
 
-def test_very_long_addresses_are_cached_under_a_short_key(client, page):
-    url = "/search/?q=" + "neighbour" * 2000
+def test_very_long_addresses_are_cached_under_a_short_key(client, page, rf):
+    from core.middleware import cache_key
+
+    key, _ = cache_key(rf.get("/search/", {"q": "neighbour" * 2000}))
+    assert len(key) < 80
+    url = page.url + "?utm_campaign=" + "neighbour" * 2000
     assert client.get(url)["X-Cache"] == "MISS"
     assert client.get(url)["X-Cache"] == "HIT"
+
+
+# Which query parameters make a page of its own ------------------------------------------------
+
+
+def cached_pages() -> int:
+    from django.core.cache import cache
+
+    client = cache._cache.get_client()
+    return sum(1 for _ in client.scan_iter(match="*pagecache:*", count=1000)) - int(
+        bool(client.exists(cache.make_key("pagecache:generation")))
+    )
+
+
+def test_unknown_query_parameters_get_the_cached_page_and_store_nothing(client, page):
+    first = client.get(page.url)
+    assert first["X-Cache"] == "MISS" and cached_pages() == 1
+    for n in range(20):
+        response = client.get(f"{page.url}?x={n}&utm_source=mail{n}")
+        assert response["X-Cache"] == "HIT"
+        assert response.content == first.content
+    assert cached_pages() == 1
+
+
+def test_wall_pages_are_kept_per_filter_but_not_per_cursor_or_junk(client, page):
+    from tests.pledges.factories import AreaFactory, PledgeFactory
+    from tests.pledges.test_wall import PledgeWallPageFactory
+
+    wall = PledgeWallPageFactory(parent=page.get_parent())
+    area = AreaFactory(name="Strood")
+    PledgeFactory(area=area, show_on_wall=True, confirmed_at="2026-11-02T09:00Z")
+    client.get(wall.url)
+    client.get(f"{wall.url}?area={area.pk}&kind=individual")
+    assert cached_pages() == 2
+    assert client.get(f"{wall.url}?kind=individual&area={area.pk}")["X-Cache"] == "HIT"
+    # Values the wall does not accept, and cursors, are rendered but not kept.
+    for query in ["?area=999999", "?area=abc", "?kind=robots", "?before=1.1", "?after=99.99"]:
+        assert client.get(wall.url + query)["X-Cache"] == "MISS", query
+        assert client.get(wall.url + query)["X-Cache"] == "MISS", query
+    assert cached_pages() == 2
+
+
+def test_story_pages_are_kept_by_their_real_numbers_and_search_results_not_at_all(client, page):
+    from tests.factories import StoryIndexPageFactory, StoryPageFactory
+
+    stories = StoryIndexPageFactory(parent=page.get_parent(), stories_per_page=1)
+    StoryPageFactory(parent=stories, title="First")
+    StoryPageFactory(parent=stories, title="Second")
+    client.get(f"{stories.url}?page=2")
+    assert client.get(f"{stories.url}?page=2")["X-Cache"] == "HIT"
+    for junk in ["?page=abc", "?page=99", "?page=2&page=3"]:
+        client.get(stories.url + junk)
+    client.get("/search/?q=loneliness")
+    client.get("/search/?q=kindness")
+    assert client.get("/search/?q=kindness")["X-Cache"] == "MISS"
+    assert cached_pages() == 1
