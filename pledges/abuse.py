@@ -10,6 +10,11 @@ How the pieces fit:
   `PLEDGE_LIMIT_NO_JS_WEIGHT`), so a bot that skips the work gets only a few pledges through.
 - Limits count submissions, never whether an address has pledged before: a repeat of the same
   pledge gives the same response as the first until the limit is reached, for anyone.
+- The per-email limit counts an address's submissions from one client IP (network): someone
+  typing another person's address cannot lock that person out, who pledges from elsewhere. What
+  protects an inbox from being flooded is a separate cap on confirmation emails per address
+  (`PLEDGE_CONFIRMATIONS_PER_EMAIL` a day): past it, pledges are still stored and answered
+  the same, but no more confirmation emails go to that address that day.
 - The cache (Redis) being down must never stop a real pledge, so every check here fails open.
 """
 
@@ -94,9 +99,9 @@ def email_bucket(email: str) -> str:
 
 
 def check_pledge_rate(*, ip: str, email: str, solved_work: bool) -> Limited | None:
-    """Count one pledge submission against its IP and its email address; return `Limited` when
-    either is over its limit. Submissions without solved proof of work (no JavaScript, or a
-    bot) weigh PLEDGE_LIMIT_NO_JS_WEIGHT against the IP limit instead of 1."""
+    """Count one pledge submission against its IP, and against its email address from that IP;
+    return `Limited` when either is over its limit. Submissions without solved proof of work
+    (no JavaScript, or a bot) weigh PLEDGE_LIMIT_NO_JS_WEIGHT against the IP limit instead of 1."""
     weight = 1 if solved_work else max(1, settings.PLEDGE_LIMIT_NO_JS_WEIGHT)
     # One message and one Retry-After for both limits, so the answer never tells anyone that
     # somebody else has been using an address.
@@ -110,7 +115,7 @@ def check_pledge_rate(*, ip: str, email: str, solved_work: bool) -> Limited | No
             [
                 (f"pledges:rate:ip:{ip}", weight, settings.PLEDGE_LIMIT_IP_SECONDS),
                 (
-                    f"pledges:rate:email:{email_bucket(email)}",
+                    f"pledges:rate:email:{email_bucket(email)}:{ip}",
                     1,
                     settings.PLEDGE_LIMIT_EMAIL_SECONDS,
                 ),
@@ -122,6 +127,21 @@ def check_pledge_rate(*, ip: str, email: str, solved_work: bool) -> Limited | No
     if ip_count > settings.PLEDGE_LIMIT_PER_IP or email_count > settings.PLEDGE_LIMIT_PER_EMAIL:
         return limited
     return None
+
+
+def may_send_confirmation(*, email: str) -> bool:
+    """Count one confirmation email to `email`; False once the address has had
+    PLEDGE_CONFIRMATIONS_PER_EMAIL of them today (from anyone, anywhere). Fails open."""
+    try:
+        (count,) = count_hits(
+            [(f"pledges:confirmations:{email_bucket(email)}", 1, CONFIRMATIONS_WINDOW_SECONDS)]
+        )
+    except CACHE_ERRORS:
+        return True
+    return count <= settings.PLEDGE_CONFIRMATIONS_PER_EMAIL
+
+
+CONFIRMATIONS_WINDOW_SECONDS = 24 * 3600
 
 
 # Proof of work ------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from mailings.services import queue_email
 
+from . import abuse
 from .models import Area, ConsentRecord, Pledge, PledgeSuggestion
 from .reminders import OUTCOME_ANSWERS, schedule_first_reminder
 from .tokens import make_token
@@ -128,7 +129,9 @@ def _store_pledge(
         for purpose in purposes
     )
     if not assisted:
-        queue_confirmation(pledge)
+        # Past an address's daily cap the pledge is kept, but its inbox is not flooded.
+        if abuse.may_send_confirmation(email=pledge.email):
+            queue_confirmation(pledge)
     else:
         after_confirmation(pledge)
         if pledge.email:

@@ -330,6 +330,8 @@ PLEDGE_LIMIT_IP_SECONDS = env.int("PLEDGE_LIMIT_IP_SECONDS", default=600)
 PLEDGE_LIMIT_PER_EMAIL = env.int("PLEDGE_LIMIT_PER_EMAIL", default=3)
 PLEDGE_LIMIT_EMAIL_SECONDS = env.int("PLEDGE_LIMIT_EMAIL_SECONDS", default=3600)
 PLEDGE_LIMIT_NO_JS_WEIGHT = env.int("PLEDGE_LIMIT_NO_JS_WEIGHT", default=3)
+# Confirmation emails one address may get in a day, whoever typed it in (see pledges/abuse.py).
+PLEDGE_CONFIRMATIONS_PER_EMAIL = env.int("PLEDGE_CONFIRMATIONS_PER_EMAIL", default=5)
 # 14 bits is about 16,000 hashes: ~0.15 s in desktop Chromium, roughly 0.5 s on a mid-range phone.
 PLEDGE_POW_BITS = env.int("PLEDGE_POW_BITS", default=14)
 PLEDGE_POW_SECONDS = env.int("PLEDGE_POW_SECONDS", default=1800)

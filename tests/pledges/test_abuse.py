@@ -141,21 +141,53 @@ def test_no_javascript_submissions_count_more_heavily(client, pledge_page, form_
     assert Pledge.objects.count() == 3
 
 
-def test_per_email_limit_counts_across_addresses_and_letter_case(client, pledge_page, form_data):
+def test_per_email_limit_counts_letter_case_alike_from_one_address(
+    client, pledge_page, form_data, settings
+):
+    settings.PLEDGE_LIMIT_NO_JS_WEIGHT = 1  # the IP's own limit stays out of the way
+    ip = fresh_ip()
     emails = ["Sam@Example.org", "sam@example.org", " SAM@example.org "]
     for n, email in enumerate(emails):
-        response = pledge(client, pledge_page, form_data, n=n, ip=fresh_ip(), data={"email": email})
+        response = pledge(client, pledge_page, form_data, n=n, ip=ip, data={"email": email})
         assert response.status_code == 302
-    response = pledge(
-        client, pledge_page, form_data, n=3, ip=fresh_ip(), data={"email": "sam@example.org"}
-    )
+    response = pledge(client, pledge_page, form_data, n=3, ip=ip, data={"email": "sam@example.org"})
     assert response.status_code == 429
     assert Pledge.objects.count() == 3
     # Somebody else, from the same address as the refused one, is unaffected.
-    other = pledge(
-        client, pledge_page, form_data, n=4, ip=fresh_ip(), data={"email": "alex@example.org"}
-    )
+    other = pledge(client, pledge_page, form_data, n=4, ip=ip, data={"email": "alex@example.org"})
     assert other.status_code == 302
+
+
+def test_nobody_can_lock_someone_else_out_by_using_their_address(client, pledge_page, form_data):
+    attacker = fresh_ip()
+    for n in range(4):
+        pledge(client, pledge_page, form_data, n=n, ip=attacker, data={"email": "sam@example.org"})
+    assert pledge(client, pledge_page, form_data, n=9, ip=attacker).status_code == 429
+    # Sam, at home, pledges at once and is asked to confirm.
+    response = pledge(
+        client, pledge_page, form_data, n=5, ip=fresh_ip(), data={"email": "sam@example.org"}
+    )
+    assert response.status_code == 302
+    newest = Pledge.objects.filter(email="sam@example.org").latest("pk")
+    assert OutboundEmail.objects.filter(key=f"pledge:{newest.pk}:confirm").exists()
+
+
+def test_an_inbox_gets_a_few_confirmations_a_day_however_many_places_post(
+    client, pledge_page, form_data, settings
+):
+    settings.PLEDGE_CONFIRMATIONS_PER_EMAIL = 2
+    answers = [
+        pledge(
+            client, pledge_page, form_data, n=n, ip=fresh_ip(), data={"email": "sam@example.org"}
+        )
+        for n in range(5)
+    ]
+    # Every pledge is stored and answered alike; only two emails go to the address.
+    assert {(r.status_code, r["Location"]) for r in answers} == {(302, answers[0]["Location"])}
+    assert Pledge.objects.filter(email="sam@example.org").count() == 5
+    assert OutboundEmail.objects.filter(to="sam@example.org").count() == 2
+    pledge(client, pledge_page, form_data, n=6, ip=fresh_ip(), data={"email": "alex@example.org"})
+    assert OutboundEmail.objects.filter(to="alex@example.org").count() == 1
 
 
 def test_limited_response_is_429_with_a_clear_message_and_stores_nothing(
@@ -196,9 +228,9 @@ def test_limits_do_not_reveal_whether_an_address_has_pledged(client, pledge_page
     PledgeFactory(email="known@example.org", text="Bake for my neighbours, week 0")
 
     def answers(email):
-        results = []
+        results, ip = [], fresh_ip()
         for _ in range(4):
-            response = pledge(client, pledge_page, form_data, ip=fresh_ip(), data={"email": email})
+            response = pledge(client, pledge_page, form_data, ip=ip, data={"email": email})
             results.append((response.status_code, response.get("Location")))
         return results
 
