@@ -72,6 +72,12 @@ def content_changed() -> None:
     transaction.on_commit(_forget_and_bump)
 
 
+def pages_changed() -> None:
+    """Something cached pages may show has gone (a pledge erased, rejected or hidden): every
+    cached page is retired once the change is committed, so no page renders it again first."""
+    transaction.on_commit(_bump)
+
+
 def _forget_and_bump() -> None:
     forget()
     _bump()

@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
+from core.content import pages_changed
+
 from .models import Pledge, PledgeForModeration
 from .reminders import resume_reminders
 from .services import PledgeDetails, make_pledge
@@ -84,6 +86,8 @@ def _moderate(*, pledges: Iterable[Pledge], state: str, reason: str, by, action:
             moderation=state, moderation_reason=reason, moderated_at=timezone.now()
         )
         _audit(ids, action, by, {"reason": reason} if reason else None)
+        # A rejected pledge leaves the wall and its own page at once; an approved one appears.
+        pages_changed()
         if state == Pledge.Moderation.APPROVED:
             # Rejected pledges get no reminders; approved after all, they get them again.
             resume_reminders(

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core.content import pages_changed
 from mailings.models import OutboundEmail
 from mailings.services import suppress
 
@@ -80,8 +81,9 @@ def erase_pledge(*, pledge: Pledge, by=None) -> None:
     pledge.delete()
     forget_history([pledge_id])
     record_erasure(pledge_id, by)
-    # The cached share card shows the person's name.
+    # The cached share card shows the person's name; the wall and the pledge's page, the pledge.
     transaction.on_commit(lambda: forget_share_card(pledge_id=pledge_id))
+    pages_changed()
 
 
 def anonymise(queryset) -> int:
@@ -90,6 +92,8 @@ def anonymise(queryset) -> int:
     # a rejected pledge's words (often why it was rejected) are neither shown nor counted.
     scrub_history(ids)
     Pledge.objects.filter(pk__in=ids, moderation=Pledge.Moderation.REJECTED).update(text="")
+    if ids:
+        pages_changed()  # they leave the wall
     return Pledge.objects.filter(pk__in=ids).update(
         first_name="",
         email="",

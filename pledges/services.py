@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core.content import pages_changed
 from mailings.services import queue_email
 
 from . import abuse
@@ -209,6 +210,7 @@ def set_visibility(*, pledge: Pledge, show_on_wall: bool) -> None:
     elif not show_on_wall:
         wall.update(withdrawn_at=now)
     pledge.show_on_wall = show_on_wall
+    pages_changed()
 
 
 def record_outcome(*, pledge: Pledge, outcome: str) -> None:
