@@ -196,6 +196,14 @@ class Pledge(models.Model):
         return self.first_name or "Someone"
 
     @property
+    def greeting_name(self) -> str:
+        """Who our emails say hello to: the person's first name (an organisation's contact may
+        give none, then the organisation's name); "" for someone who gave no name."""
+        if self.kind == self.Kind.ORGANISATION:
+            return self.first_name or self.organisation_name
+        return self.first_name
+
+    @property
     def is_confirmed(self) -> bool:
         return self.confirmed_at is not None
 

@@ -143,20 +143,19 @@ class _StepWording:
 def reminder_email(pledge: Pledge, step: ReminderStep, wording: _StepWording) -> tuple[dict, dict]:
     """The context and headers of one reminder email."""
     # Imported here: services imports this module to schedule the first reminder.
-    from .services import absolute_url, pledge_links, unsubscribe_headers
+    from .services import absolute_url, pledge_links, pledge_words, unsubscribe_headers
 
     ideas = ""
     if step.include_ideas and pledge.suggestion_id:
         ideas = pledge.suggestion.ideas.strip()
     links = pledge_links(pledge)
     context = {
-        "first_name": pledge.display_name,
-        "pledge": pledge.text,
+        **pledge_words(pledge),
         "step": step.slug,
         # Shown in their own section unless the wording already placed them.
         "ideas": "" if wording.ideas_in_body else ideas,
         "activities_url": wording.activities_url,
-        **wording.context(name=pledge.display_name, pledge_text=pledge.text, ideas=ideas),
+        **wording.context(name=pledge.greeting_name, pledge_text=pledge.text, ideas=ideas),
         **links,
     }
     if step.asks_outcome:

@@ -51,6 +51,17 @@ def pledge_links(pledge: Pledge) -> dict:
     }
 
 
+def pledge_words(pledge: Pledge) -> dict:
+    """What every pledge email says of the pledge: whom to greet, the pledge itself (quoted by
+    the templates: it may be a suggestion or the person's own words) and, for an organisation's
+    pledge, whose it is."""
+    return {
+        "first_name": pledge.greeting_name,
+        "pledge": pledge.text,
+        "organisation": pledge.organisation_name if pledge.kind == Pledge.Kind.ORGANISATION else "",
+    }
+
+
 def unsubscribe_headers(links: dict) -> dict:
     # RFC 8058 one-click unsubscribe: mail clients POST to this address without a cookie.
     return {
@@ -147,12 +158,7 @@ def queue_confirmation(pledge: Pledge) -> None:
         to=pledge.email,
         template="pledge_confirm",
         key=f"pledge:{pledge.pk}:confirm",
-        context={
-            "first_name": pledge.display_name,
-            "pledge": pledge.text,
-            "action_url": confirm_url,
-            **links,
-        },
+        context={**pledge_words(pledge), "action_url": confirm_url, **links},
         headers=unsubscribe_headers(links),
     )
 
@@ -165,7 +171,7 @@ def queue_recorded(pledge: Pledge) -> None:
         to=pledge.email,
         template="pledge_recorded",
         key=f"pledge:{pledge.pk}:recorded",
-        context={"first_name": pledge.display_name, "pledge": pledge.text, **links},
+        context={**pledge_words(pledge), **links},
         headers=unsubscribe_headers(links),
     )
 

@@ -131,4 +131,4 @@ def test_wording_saved_broken_falls_back_to_the_template(site):
         },
     )
     assert subject == "Please confirm your pledge"
-    assert "Thank you for your pledge to wave." in text
+    assert "Thank you for your pledge: “wave”." in text

@@ -679,7 +679,10 @@ def test_assisted_organisation_pledge_from_a_suggestion_with_reminders(
     assert deliver(email.pk).outcome == "sent"
     email.refresh_from_db()
     assert email.subject == "Thank you for your pledge"
-    assert "Thank you for your pledge to Host a coffee morning." in email.body_text
+    assert (
+        "Thank you for your pledge on behalf of Strood Scouts: “Host a coffee morning”."
+        in email.body_text
+    )
     manage_path = re.search(r"http://testserver(/pledges/manage/\S+/)", email.body_text)[1]
     assert read_token(manage_path.split("/")[-2], "manage") == pledge
     assert email.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

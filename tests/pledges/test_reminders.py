@@ -164,7 +164,7 @@ def test_broken_placeholder_falls_back_to_default_wording(site, suggestion):
     assert sweep_at(local(2026, 6, 8, 10, 0)) == 1
     (email,) = sent_reminder_emails(pledge)
     assert email.subject == "How is your pledge going?"
-    assert "You pledged to Call." in email.body_text
+    assert "You pledged: “Call”." in email.body_text
 
 
 def test_user_text_is_escaped_in_the_email_html(site):
