@@ -6,7 +6,12 @@ class CoreConfig(AppConfig):
     verbose_name = "Campaign settings"
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from . import signals  # noqa: F401
+        from .sites import sync_after_migrate
+
+        post_migrate.connect(sync_after_migrate, sender=self)
         from .middleware import read_query_params
 
         read_query_params("p")  # the sitemap's pages

@@ -14,6 +14,7 @@ from wagtail.images.models import Image
 from wagtail.models import Page, Site
 
 from core.models import CampaignSettings
+from core.sites import site_address, sync_default_site
 from pledges.models import Area, ConsentRecord, Pledge, PledgePage, PledgeSuggestion, PledgeWallPage
 
 from .demo_files import placeholder_image, simple_pdf
@@ -200,14 +201,17 @@ class DemoBuilder:
             site.site_name = "Better Together"
             site.save()
         else:
+            hostname, port = site_address()
             Site.objects.create(
-                hostname="localhost",
+                hostname=hostname,
+                port=port,
                 root_page=home,
                 is_default_site=True,
                 site_name="Better Together",
             )
         if old_root and old_root.pk != home.pk and old_root.specific_class is Page:
             old_root.delete()
+        sync_default_site()
         return home
 
     def child(self, parent, model, slug, **fields):

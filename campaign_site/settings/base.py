@@ -14,7 +14,6 @@ env = environ.Env(
     DEBUG=(bool, False),
     ALLOWED_HOSTS=(list, ["localhost", "127.0.0.1", "[::1]"]),
     CSRF_TRUSTED_ORIGINS=(list, []),
-    SITE_URL=(str, "http://localhost:8000"),
     TIME_ZONE=(str, "Europe/London"),
     LOG_LEVEL=(str, "INFO"),
     TRUSTED_PROXY_COUNT=(int, 0),
@@ -31,7 +30,9 @@ SECRET_KEY = env("SECRET_KEY", default="")
 DEBUG = env("DEBUG")
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env("CSRF_TRUSTED_ORIGINS")
-SITE_URL = env("SITE_URL").rstrip("/")
+# The public address, in emails, share links and the Wagtail site (core.sites). Locally it
+# follows the port the development server runs on.
+SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}").rstrip("/")
 
 INSTALLED_APPS = [
     # Our apps first so their templates override the libraries'.

@@ -12,6 +12,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "x" * 60 + "-a-long-random-production-secret",
     "ALLOWED_HOSTS": "campaign.example.org",
     "DATABASE_URL": "sqlite:////tmp/never-opened.sqlite3",
+    "SITE_URL": "https://campaign.example.org",
 }
 
 
@@ -42,6 +43,29 @@ def test_check_deploy_is_clean():
     result = run_manage(["check", "--deploy", "--fail-level", "WARNING"], PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("site_url", [None, "http://localhost:8000", "http://campaign.example.org"])
+def test_check_deploy_warns_when_site_url_is_not_public(site_url):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SITE_URL"}
+    if site_url:
+        env["SITE_URL"] = site_url
+    result = run_manage(["check", "--deploy", "--fail-level", "WARNING"], env, drop=["SITE_URL"])
+    assert result.returncode != 0
+    assert "core.W001" in result.stderr + result.stdout
+
+
+def test_the_local_address_follows_the_port():
+    env = {k: v for k, v in os.environ.items() if k not in ("SITE_URL", "DJANGO_SETTINGS_MODULE")}
+    result = subprocess.run(
+        [sys.executable, "-c", "from campaign_site.settings import dev; print(dev.SITE_URL)"],
+        cwd=ROOT,
+        env={**env, "PORT": "8101"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == "http://127.0.0.1:8101", result.stderr
 
 
 def test_production_has_debug_off_and_https_settings():
