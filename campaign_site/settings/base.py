@@ -232,7 +232,8 @@ OUTBOX_RELAY_SECONDS = env.float("OUTBOX_RELAY_SECONDS", default=0.05)
 EMAIL_CLAIM_SECONDS = env.int("EMAIL_CLAIM_SECONDS", default=600)
 
 # Celery: JSON only, late acks so a killed worker's task runs again, bounded time.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+# The filesystem broker ignores the host; naming one keeps kombu from warning that none was given.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://localhost/")
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "celery" / "broker"
