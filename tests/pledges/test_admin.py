@@ -4,15 +4,12 @@ injection, and pledges that staff take by phone, on paper or at events."""
 
 import csv
 import datetime
-import importlib
 import io
 import re
 from urllib.parse import urlencode
 
 import openpyxl
 import pytest
-from django.apps import apps as django_apps
-from django.contrib.auth.models import Group
 from django.utils import timezone
 from wagtail.models import ModelLogEntry, ReferenceIndex
 
@@ -22,6 +19,7 @@ from pledges.admin_views import FORMULA_TRIGGERS, spreadsheet_safe
 from pledges.models import ConsentRecord, Pledge, PledgeForModeration
 from pledges.moderation import approve_pledges, reject_pledges
 from pledges.tokens import read_token
+from tests.admin_roles import DENIED, LOGIN, OK, login, member_of, outcome, put_roles_back
 from tests.factories import UserFactory
 
 from .factories import AreaFactory, PledgeFactory, PledgeSuggestionFactory
@@ -32,32 +30,10 @@ ASSISTED = "/admin/pledges/assisted-entry/"
 SUGGESTIONS = "/admin/snippets/pledges/pledgesuggestion/"
 BULK = "/admin/bulk/pledges/pledgeformoderation/"
 
-OK, LOGIN, DENIED = "ok", "login", "denied"
-
-
-def outcome(response) -> str:
-    if response.status_code == 200:
-        return OK
-    if response.status_code == 302 and response["Location"].startswith("/accounts/login/"):
-        return LOGIN
-    if response.status_code == 302 and response["Location"] == "/admin/":
-        return DENIED
-    return f"{response.status_code} {response.get('Location', '')}"
-
 
 @pytest.fixture
 def roles(db):
-    """The groups made by the roles migration (put back in case a flushing test removed them)."""
-    migration = importlib.import_module("pledges.migrations.0005_pledge_admin_roles")
-    migration.add_roles(django_apps)
-    importlib.import_module("pledges.migrations.0007_data_officers_erase").grant(django_apps, None)
-    return {group.name: group for group in Group.objects.all()}
-
-
-def member_of(roles, name):
-    user = UserFactory()
-    user.groups.add(roles[name])
-    return user
+    return put_roles_back()
 
 
 @pytest.fixture
@@ -65,18 +41,11 @@ def users(roles):
     return {
         "anonymous": None,
         "editor": member_of(roles, "Editors"),
-        "moderator": member_of(roles, "Moderators"),
+        "moderator": member_of(roles, "Pledge moderators"),
         "data officer": member_of(roles, "Data officers"),
         "pledge taker": member_of(roles, "Pledge takers"),
         "superuser": UserFactory(is_superuser=True, is_staff=True),
     }
-
-
-def login(client, user):
-    client.logout()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 @pytest.fixture
