@@ -1,13 +1,27 @@
-"""Malformed input to Wagtail's admin is a 4xx with a message, never a server error: object ids
-that are not numbers."""
+"""Malformed input to Wagtail's admin is a 4xx with a message, never a server error: image
+files that only look like images, and object ids that are not numbers."""
+
+import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image as PILImage
 from wagtail.admin.views.bulk_action.registry import bulk_action_registry
 from wagtail.documents.models import Document
+from wagtail.images.models import Image
 from wagtail.snippets.models import get_snippet_models
 
 from tests.factories import StandardPageFactory, UserFactory, make_site
+
+# Starts like a GIF (the bytes Wagtail looks at to tell the type), then is not one.
+GIF_POLYGLOT = b"GIF89a\x01\x00\x01\x00" + b"<script>alert(1)</script>" * 8
+NOT_AN_IMAGE = "Upload a valid image."
+
+
+def real_gif() -> bytes:
+    buffer = io.BytesIO()
+    PILImage.new("P", (4, 4)).save(buffer, format="GIF")
+    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -20,6 +34,62 @@ def superuser_client(client, home):
     client.force_login(UserFactory(is_superuser=True))
     client.raise_request_exception = False
     return client
+
+
+def test_a_gif_polyglot_is_refused_by_the_upload_form(superuser_client):
+    upload = SimpleUploadedFile("hello.gif", GIF_POLYGLOT, content_type="image/gif")
+    response = superuser_client.post("/admin/images/add/", {"title": "Hello", "file": upload})
+    assert response.status_code == 200  # the form again, as for any invalid form
+    html = response.content.decode()
+    # Wagtail's field error, shown by the file field with its label.
+    file_field = html[html.index('for="id_file"') :]
+    assert "w-field--error" in file_field[:400] and NOT_AN_IMAGE in file_field[:1200]
+    assert not Image.objects.exists()
+
+
+def test_a_gif_polyglot_is_refused_by_the_multiple_uploader(superuser_client):
+    upload = SimpleUploadedFile("hello.gif", GIF_POLYGLOT, content_type="image/gif")
+    response = superuser_client.post("/admin/images/multiple/add/", {"files[]": upload})
+    assert response.status_code == 200
+    assert response.json()["success"] is False
+    assert NOT_AN_IMAGE in response.json()["error_message"]
+    assert not Image.objects.exists()
+
+
+def test_a_gif_polyglot_is_refused_by_the_choosers_upload_tab(superuser_client):
+    upload = SimpleUploadedFile("hello.gif", GIF_POLYGLOT, content_type="image/gif")
+    response = superuser_client.post(
+        "/admin/images/chooser/create/",
+        {"image-chooser-upload-title": "Hello", "image-chooser-upload-file": upload},
+    )
+    assert response.status_code == 200
+    assert response.json()["step"] == "reshow_creation_form"
+    assert NOT_AN_IMAGE in response.json()["htmlFragment"]
+    assert not Image.objects.exists()
+
+
+def test_a_real_gif_is_still_accepted(superuser_client):
+    upload = SimpleUploadedFile("dot.gif", real_gif(), content_type="image/gif")
+    response = superuser_client.post("/admin/images/add/", {"title": "Dot", "file": upload})
+    assert response.status_code == 302
+    image = Image.objects.get(title="Dot")
+    assert (image.width, image.height) == (4, 4)
+    # Editing it keeps the stored file: the edit form needs no new upload.
+    response = superuser_client.post(f"/admin/images/{image.pk}/", {"title": "Dot 2"})
+    assert response.status_code == 302
+    assert Image.objects.get(pk=image.pk).title == "Dot 2"
+
+
+def test_the_multiple_uploaders_edit_form_works_without_a_file_field(superuser_client):
+    upload = SimpleUploadedFile("dot.gif", real_gif(), content_type="image/gif")
+    response = superuser_client.post("/admin/images/multiple/add/", {"files[]": upload})
+    assert response.json()["success"] is True
+    image = Image.objects.get()
+    response = superuser_client.post(
+        f"/admin/images/multiple/{image.pk}/", {f"image-{image.pk}-title": "Renamed"}
+    )
+    assert response.json()["success"] is True
+    assert Image.objects.get().title == "Renamed"
 
 
 def malformed_id_urls(home) -> list[str]:
