@@ -1,8 +1,10 @@
 """Malformed input to Wagtail's admin is a 4xx with a message, never a server error: image
-files that only look like images, and object ids that are not numbers."""
+files that only look like images, object ids that are not numbers, and stored text that a
+spreadsheet cannot hold."""
 
 import io
 
+import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image as PILImage
@@ -130,6 +132,21 @@ def test_select_all_still_reaches_a_bulk_action(superuser_client, home):
     )
     assert response.status_code == 200
     assert page.title in response.content.decode()
+
+
+def test_wagtails_own_exports_hold_whatever_is_stored(superuser_client, home):
+    """The site history report exports page titles as they were typed."""
+    title = '\x0c=HYPERLINK("http://evil.example")\x1b'
+    StandardPageFactory(parent=home, title=title)
+    response = superuser_client.get("/admin/reports/site-history/", {"export": "xlsx"})
+    assert response.status_code == 200
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    cells = [cell for row in workbook.active.iter_rows() for cell in row]
+    assert '\ufffd=HYPERLINK("http://evil.example")\ufffd' in {cell.value for cell in cells}
+    assert all(cell.data_type != "f" for cell in cells)
+    response = superuser_client.get("/admin/reports/site-history/", {"export": "csv"})
+    text = b"".join(response.streaming_content).decode()
+    assert "\x0c" not in text and "\ufffd=HYPERLINK" in text
 
 
 def test_documents_with_a_bad_id_are_not_found_but_good_ones_are(superuser_client):

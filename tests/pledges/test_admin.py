@@ -13,9 +13,9 @@ import pytest
 from django.utils import timezone
 from wagtail.models import ModelLogEntry, ReferenceIndex
 
+from core.exports import FORMULA_TRIGGERS, spreadsheet_safe
 from mailings.models import OutboundEmail
 from mailings.services import deliver, queue_email
-from pledges.admin_views import FORMULA_TRIGGERS, spreadsheet_safe
 from pledges.models import ConsentRecord, Pledge, PledgeForModeration
 from pledges.moderation import approve_pledges, reject_pledges
 from pledges.tokens import read_token
@@ -522,6 +522,70 @@ def test_xlsx_export_guards_against_formula_injection(client, users, hostile_ple
     assert cells["Show on wall"].value is False
 
 
+# Every control character PostgreSQL can store (it refuses NUL).
+CONTROL = "".join(chr(code) for code in range(1, 32)) + "\x7f"
+# The control characters an XLSX cell cannot hold: all but tab, line feed and carriage return.
+UNHOLDABLE = set(CONTROL) - {"\t", "\n", "\r", "\x7f"}
+
+
+def with_control_characters(name: str) -> str:
+    # Leading ones too: once removed, what follows must still not run as a formula.
+    return f"{CONTROL}={name}"
+
+
+@pytest.fixture
+def controlled_pledge(db):
+    """A pledge whose every exported text holds every control character."""
+    fields = ["text", "first_name", "organisation_name", "email", "heard_from"]
+    pledge = PledgeFactory(
+        kind=Pledge.Kind.ORGANISATION,
+        area=AreaFactory(name=with_control_characters("area")),
+        moderation_reason=with_control_characters("reason"),
+        **{field: with_control_characters(field) for field in fields},
+    )
+    # Consent versions and sources are short: the characters are spread over three consents.
+    for i in range(0, len(CONTROL), 11):
+        ConsentRecord.objects.create(
+            pledge=pledge,
+            purpose="privacy",
+            wording_version=f"v{CONTROL[i : i + 11]}",
+            source=f"{CONTROL[i : i + 11]}x",
+        )
+    return pledge
+
+
+def test_exports_hold_every_control_character_in_every_text_field(client, users, controlled_pledge):
+    login(client, users["data officer"])
+    csv_row = read_csv(client.get(PERSONAL, {"export": "csv"}))[0]
+    header, row = read_xlsx(client.get(PERSONAL, {"export": "xlsx"}))
+    xlsx_row = {h.value: cell.value for h, cell in zip(header, row, strict=True)}
+    stored = {
+        "Pledge": controlled_pledge.text,
+        "First name": controlled_pledge.first_name,
+        "Organisation name": controlled_pledge.organisation_name,
+        "Email": controlled_pledge.email,
+        "Area": controlled_pledge.area.name,
+        "Heard about us from": controlled_pledge.heard_from,
+        "Moderation reason": controlled_pledge.moderation_reason,
+    }
+    for heading, value in stored.items():
+        # The characters a spreadsheet cannot hold are marked, the rest kept as they were.
+        expected = value
+        for character in UNHOLDABLE:
+            expected = expected.replace(character, "\ufffd")
+        assert spreadsheet_safe(value) == expected
+        assert csv_row[heading] == expected, heading
+        # XML, which XLSX is made of, reads every line break back as a line feed.
+        assert xlsx_row[heading] == expected.replace("\r\n", "\n").replace("\r", "\n"), heading
+    for exported in (csv_row, xlsx_row):
+        consents = exported["Consents"]
+        assert consents.count("Privacy notice") == 3
+        assert not UNHOLDABLE & set(consents)
+        for value in exported.values():
+            if isinstance(value, str):
+                assert not value.startswith(FORMULA_TRIGGERS), value
+
+
 @pytest.mark.parametrize(
     ("value", "safe"),
     [
@@ -532,6 +596,9 @@ def test_xlsx_export_guards_against_formula_injection(client, users, hostile_ple
         ("\tx", "'\tx"),
         ("\rx", "'\rx"),
         ("\uff1d1+1", "'\uff1d1+1"),
+        ("\x0c=1+1", "\ufffd=1+1"),
+        ("Ann\x00\x1bLee", "Ann\ufffd\ufffdLee"),
+        ("\n=1+1", "'\n=1+1"),
         ("Host a coffee morning", "Host a coffee morning"),
         ("a=b", "a=b"),
         (5, 5),
