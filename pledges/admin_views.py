@@ -503,13 +503,27 @@ class AssistedPledgeView(WagtailAdminTemplateMixin, FormView):
         return context
 
     def form_valid(self, form):
+        details = form.details()
         pledge, created = add_assisted_pledge(
-            details=form.details(),
+            details=details,
             privacy_version=form.cleaned_data["privacy_version"],
             channel=form.cleaned_data["channel"],
             by=self.request.user,
         )
-        if created:
+        if not self.request.user.has_perm(VIEW_PERSONAL_DATA):
+            # Whether this address had pledged before is personal data: without the Data
+            # officer role, the answer is the same either way and says only what was typed in.
+            messages.success(
+                self.request,
+                f"Pledge recorded: “{pledge.text}”."
+                + (
+                    " Pledges in someone's own words go to a moderator before they can appear "
+                    "on the wall."
+                    if details.suggestion is None
+                    else ""
+                ),
+            )
+        elif created:
             waiting = pledge.moderation == Pledge.Moderation.PENDING
             messages.success(
                 self.request,

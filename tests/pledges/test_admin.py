@@ -670,7 +670,9 @@ def test_assisted_pledge_without_email_is_confirmed_and_counts(client, users, as
     entry = ModelLogEntry.objects.get(object_id=str(pledge.pk), action="pledges.assisted_entry")
     assert entry.user_id == users[role].pk
     html = client.get(ASSISTED).content.decode()
-    assert "Pledge added" in html
+    # Only Data officers are told more than what they typed (see the tests below).
+    assert ("Pledge added" if role == "data officer" else "Pledge recorded") in html
+    assert "Phone my brother every Sunday" in html
     if role == "data officer":
         html = client.get(f"{PERSONAL}history/{pledge.pk}/").content.decode()
         assert "Pledge added by staff" in html
@@ -724,6 +726,60 @@ def test_assisted_organisation_pledge_from_a_suggestion_with_reminders(
     assert Pledge.objects.count() == 1
     assert OutboundEmail.objects.count() == 1
     assert "already has this pledge" in response.content.decode()
+
+
+def without_tokens(html: str) -> str:
+    """The page without what differs on every request (the CSRF token, CSP nonces)."""
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    html = re.sub(r'"CSRF_TOKEN": "[^"]+"', "", html)
+    return re.sub(r'nonce="[^"]+"', "", html)
+
+
+def add_for_someone(client, form) -> tuple[int, str, str]:
+    response = client.post(ASSISTED, form)
+    page = client.get(response["Location"]).content.decode()
+    return response.status_code, response["Location"], without_tokens(page)
+
+
+@pytest.mark.parametrize("state", ["waiting to confirm", "confirmed", "rejected"])
+def test_staff_without_the_data_officer_role_cannot_tell_whether_someone_has_pledged(
+    client, users, assisted_form, state
+):
+    """A pledge taker types the same pledge for an address that has it already and for one that
+    has not: nothing they see differs."""
+    assisted_form.update(email="known@residents.example", own_text="Visit Mrs Patel on Fridays")
+    existing = PledgeFactory(
+        email="known@residents.example",
+        text="Visit Mrs Patel on Fridays",
+        confirmed_at=None if state == "waiting to confirm" else timezone.now(),
+        moderation="rejected" if state == "rejected" else "approved",
+    )
+    login(client, users["pledge taker"])
+    already_there = add_for_someone(client, assisted_form)
+    assert Pledge.objects.count() == 1  # nothing new: it was there
+
+    assisted_form.update(email="new@residents.example")
+    new = add_for_someone(client, assisted_form)
+    assert Pledge.objects.exclude(pk=existing.pk).get().email == "new@residents.example"
+
+    assert already_there == new
+    assert "Pledge recorded: “Visit Mrs Patel on Fridays”." in new[2]
+    assert "go to a moderator" in new[2]  # what happens to own words, whoever wrote them
+    for telling in ["already", "confirm it by email", "nothing new", "counts from now"]:
+        assert telling not in new[2]
+
+
+def test_data_officers_are_told_when_the_pledge_was_already_there(client, users, assisted_form):
+    assisted_form.update(email="known@residents.example", own_text="Visit Mrs Patel on Fridays")
+    PledgeFactory(email="known@residents.example", text="Visit Mrs Patel on Fridays")
+    login(client, users["data officer"])
+    html = client.post(ASSISTED, assisted_form, follow=True).content.decode()
+    assert "This email address already has this pledge, so nothing new was added" in html
+    assert "waiting for them to confirm it by email" in html
+    assert Pledge.objects.count() == 1
+    assisted_form.update(email="new@residents.example")
+    html = client.post(ASSISTED, assisted_form, follow=True).content.decode()
+    assert "Pledge added: “Visit Mrs Patel on Fridays”. It counts from now" in html
 
 
 @pytest.mark.parametrize(
