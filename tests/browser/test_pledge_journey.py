@@ -189,7 +189,7 @@ def test_resident_pledge_journey(tab, chromium, live_server, mail_through_sink):
     assert not elsewhere, "requests to other origins:\n" + "\n".join(elsewhere)
 
     # 3. A moderator approves it in the admin (a browser of their own).
-    moderator = staff_user("moderator@example.org", groups=["Moderators"])
+    moderator = staff_user("moderator@example.org", groups=["Pledge moderators"])
     admin_context = chromium.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
     try:
         admin = admin_context.new_page()

@@ -4,24 +4,22 @@ injection, and pledges that staff take by phone, on paper or at events."""
 
 import csv
 import datetime
-import importlib
 import io
 import re
 from urllib.parse import urlencode
 
 import openpyxl
 import pytest
-from django.apps import apps as django_apps
-from django.contrib.auth.models import Group
 from django.utils import timezone
 from wagtail.models import ModelLogEntry, ReferenceIndex
 
+from core.exports import FORMULA_TRIGGERS, spreadsheet_safe
 from mailings.models import OutboundEmail
 from mailings.services import deliver, queue_email
-from pledges.admin_views import FORMULA_TRIGGERS, spreadsheet_safe
 from pledges.models import ConsentRecord, Pledge, PledgeForModeration
 from pledges.moderation import approve_pledges, reject_pledges
 from pledges.tokens import read_token
+from tests.admin_roles import DENIED, LOGIN, OK, login, member_of, outcome, put_roles_back
 from tests.factories import UserFactory
 
 from .factories import AreaFactory, PledgeFactory, PledgeSuggestionFactory
@@ -32,32 +30,10 @@ ASSISTED = "/admin/pledges/assisted-entry/"
 SUGGESTIONS = "/admin/snippets/pledges/pledgesuggestion/"
 BULK = "/admin/bulk/pledges/pledgeformoderation/"
 
-OK, LOGIN, DENIED = "ok", "login", "denied"
-
-
-def outcome(response) -> str:
-    if response.status_code == 200:
-        return OK
-    if response.status_code == 302 and response["Location"].startswith("/accounts/login/"):
-        return LOGIN
-    if response.status_code == 302 and response["Location"] == "/admin/":
-        return DENIED
-    return f"{response.status_code} {response.get('Location', '')}"
-
 
 @pytest.fixture
 def roles(db):
-    """The groups made by the roles migration (put back in case a flushing test removed them)."""
-    migration = importlib.import_module("pledges.migrations.0005_pledge_admin_roles")
-    migration.add_roles(django_apps)
-    importlib.import_module("pledges.migrations.0007_data_officers_erase").grant(django_apps, None)
-    return {group.name: group for group in Group.objects.all()}
-
-
-def member_of(roles, name):
-    user = UserFactory()
-    user.groups.add(roles[name])
-    return user
+    return put_roles_back()
 
 
 @pytest.fixture
@@ -65,18 +41,11 @@ def users(roles):
     return {
         "anonymous": None,
         "editor": member_of(roles, "Editors"),
-        "moderator": member_of(roles, "Moderators"),
+        "moderator": member_of(roles, "Pledge moderators"),
         "data officer": member_of(roles, "Data officers"),
         "pledge taker": member_of(roles, "Pledge takers"),
         "superuser": UserFactory(is_superuser=True, is_staff=True),
     }
-
-
-def login(client, user):
-    client.logout()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -553,6 +522,70 @@ def test_xlsx_export_guards_against_formula_injection(client, users, hostile_ple
     assert cells["Show on wall"].value is False
 
 
+# Every control character PostgreSQL can store (it refuses NUL).
+CONTROL = "".join(chr(code) for code in range(1, 32)) + "\x7f"
+# The control characters an XLSX cell cannot hold: all but tab, line feed and carriage return.
+UNHOLDABLE = set(CONTROL) - {"\t", "\n", "\r", "\x7f"}
+
+
+def with_control_characters(name: str) -> str:
+    # Leading ones too: once removed, what follows must still not run as a formula.
+    return f"{CONTROL}={name}"
+
+
+@pytest.fixture
+def controlled_pledge(db):
+    """A pledge whose every exported text holds every control character."""
+    fields = ["text", "first_name", "organisation_name", "email", "heard_from"]
+    pledge = PledgeFactory(
+        kind=Pledge.Kind.ORGANISATION,
+        area=AreaFactory(name=with_control_characters("area")),
+        moderation_reason=with_control_characters("reason"),
+        **{field: with_control_characters(field) for field in fields},
+    )
+    # Consent versions and sources are short: the characters are spread over three consents.
+    for i in range(0, len(CONTROL), 11):
+        ConsentRecord.objects.create(
+            pledge=pledge,
+            purpose="privacy",
+            wording_version=f"v{CONTROL[i : i + 11]}",
+            source=f"{CONTROL[i : i + 11]}x",
+        )
+    return pledge
+
+
+def test_exports_hold_every_control_character_in_every_text_field(client, users, controlled_pledge):
+    login(client, users["data officer"])
+    csv_row = read_csv(client.get(PERSONAL, {"export": "csv"}))[0]
+    header, row = read_xlsx(client.get(PERSONAL, {"export": "xlsx"}))
+    xlsx_row = {h.value: cell.value for h, cell in zip(header, row, strict=True)}
+    stored = {
+        "Pledge": controlled_pledge.text,
+        "First name": controlled_pledge.first_name,
+        "Organisation name": controlled_pledge.organisation_name,
+        "Email": controlled_pledge.email,
+        "Area": controlled_pledge.area.name,
+        "Heard about us from": controlled_pledge.heard_from,
+        "Moderation reason": controlled_pledge.moderation_reason,
+    }
+    for heading, value in stored.items():
+        # The characters a spreadsheet cannot hold are marked, the rest kept as they were.
+        expected = value
+        for character in UNHOLDABLE:
+            expected = expected.replace(character, "\ufffd")
+        assert spreadsheet_safe(value) == expected
+        assert csv_row[heading] == expected, heading
+        # XML, which XLSX is made of, reads every line break back as a line feed.
+        assert xlsx_row[heading] == expected.replace("\r\n", "\n").replace("\r", "\n"), heading
+    for exported in (csv_row, xlsx_row):
+        consents = exported["Consents"]
+        assert consents.count("Privacy notice") == 3
+        assert not UNHOLDABLE & set(consents)
+        for value in exported.values():
+            if isinstance(value, str):
+                assert not value.startswith(FORMULA_TRIGGERS), value
+
+
 @pytest.mark.parametrize(
     ("value", "safe"),
     [
@@ -563,6 +596,9 @@ def test_xlsx_export_guards_against_formula_injection(client, users, hostile_ple
         ("\tx", "'\tx"),
         ("\rx", "'\rx"),
         ("\uff1d1+1", "'\uff1d1+1"),
+        ("\x0c=1+1", "\ufffd=1+1"),
+        ("Ann\x00\x1bLee", "Ann\ufffd\ufffdLee"),
+        ("\n=1+1", "'\n=1+1"),
         ("Host a coffee morning", "Host a coffee morning"),
         ("a=b", "a=b"),
         (5, 5),
@@ -634,7 +670,9 @@ def test_assisted_pledge_without_email_is_confirmed_and_counts(client, users, as
     entry = ModelLogEntry.objects.get(object_id=str(pledge.pk), action="pledges.assisted_entry")
     assert entry.user_id == users[role].pk
     html = client.get(ASSISTED).content.decode()
-    assert "Pledge added" in html
+    # Only Data officers are told more than what they typed (see the tests below).
+    assert ("Pledge added" if role == "data officer" else "Pledge recorded") in html
+    assert "Phone my brother every Sunday" in html
     if role == "data officer":
         html = client.get(f"{PERSONAL}history/{pledge.pk}/").content.decode()
         assert "Pledge added by staff" in html
@@ -691,6 +729,60 @@ def test_assisted_organisation_pledge_from_a_suggestion_with_reminders(
     assert Pledge.objects.count() == 1
     assert OutboundEmail.objects.count() == 1
     assert "already has this pledge" in response.content.decode()
+
+
+def without_tokens(html: str) -> str:
+    """The page without what differs on every request (the CSRF token, CSP nonces)."""
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    html = re.sub(r'"CSRF_TOKEN": "[^"]+"', "", html)
+    return re.sub(r'nonce="[^"]+"', "", html)
+
+
+def add_for_someone(client, form) -> tuple[int, str, str]:
+    response = client.post(ASSISTED, form)
+    page = client.get(response["Location"]).content.decode()
+    return response.status_code, response["Location"], without_tokens(page)
+
+
+@pytest.mark.parametrize("state", ["waiting to confirm", "confirmed", "rejected"])
+def test_staff_without_the_data_officer_role_cannot_tell_whether_someone_has_pledged(
+    client, users, assisted_form, state
+):
+    """A pledge taker types the same pledge for an address that has it already and for one that
+    has not: nothing they see differs."""
+    assisted_form.update(email="known@residents.example", own_text="Visit Mrs Patel on Fridays")
+    existing = PledgeFactory(
+        email="known@residents.example",
+        text="Visit Mrs Patel on Fridays",
+        confirmed_at=None if state == "waiting to confirm" else timezone.now(),
+        moderation="rejected" if state == "rejected" else "approved",
+    )
+    login(client, users["pledge taker"])
+    already_there = add_for_someone(client, assisted_form)
+    assert Pledge.objects.count() == 1  # nothing new: it was there
+
+    assisted_form.update(email="new@residents.example")
+    new = add_for_someone(client, assisted_form)
+    assert Pledge.objects.exclude(pk=existing.pk).get().email == "new@residents.example"
+
+    assert already_there == new
+    assert "Pledge recorded: “Visit Mrs Patel on Fridays”." in new[2]
+    assert "go to a moderator" in new[2]  # what happens to own words, whoever wrote them
+    for telling in ["already", "confirm it by email", "nothing new", "counts from now"]:
+        assert telling not in new[2]
+
+
+def test_data_officers_are_told_when_the_pledge_was_already_there(client, users, assisted_form):
+    assisted_form.update(email="known@residents.example", own_text="Visit Mrs Patel on Fridays")
+    PledgeFactory(email="known@residents.example", text="Visit Mrs Patel on Fridays")
+    login(client, users["data officer"])
+    html = client.post(ASSISTED, assisted_form, follow=True).content.decode()
+    assert "This email address already has this pledge, so nothing new was added" in html
+    assert "waiting for them to confirm it by email" in html
+    assert Pledge.objects.count() == 1
+    assisted_form.update(email="new@residents.example")
+    html = client.post(ASSISTED, assisted_form, follow=True).content.decode()
+    assert "Pledge added: “Visit Mrs Patel on Fridays”. It counts from now" in html
 
 
 @pytest.mark.parametrize(
