@@ -102,11 +102,13 @@ def pytest_runtest_call(item):
     browser.documents.start(live_server.url)
     result = yield
     findings = browser.checker.check_all(browser.documents.documents)
+    # Shown with the test's output (on failure, or with -rA), not in the middle of the dots.
     for kind, heading in [("warnings", "warnings"), ("wagtails", "errors in Wagtail's admin")]:
         if text := describe_findings(findings, kind=kind):
-            print(f"The Nu Html Checker's {heading}:\n{text}")
+            item.add_report_section("call", f"Nu Html Checker {heading}", text)
     if browser.documents.unread:
-        print("Not checked (the browser moved on first):", *browser.documents.unread, sep="\n  ")
+        unread = "\n".join(browser.documents.unread)
+        item.add_report_section("call", "not checked (the browser moved on first)", unread)
     errors = describe_findings(findings, kind="errors")
     assert not errors, f"invalid HTML (Nu Html Checker):\n{errors}"
     assert findings, "no HTML document from the live server was checked"
