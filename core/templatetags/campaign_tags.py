@@ -1,8 +1,11 @@
-"""Template helpers for the site's chrome: navigation, breadcrumbs, share links and meta tags."""
+"""Template helpers for the site's chrome: navigation, breadcrumbs, share links, meta tags and
+machine-readable dates."""
 
+import datetime
 from urllib.parse import quote, urlencode
 
 from django import template
+from django.utils import timezone
 from wagtail.models import Page, Site
 
 register = template.Library()
@@ -89,3 +92,16 @@ def filesize_label(size: int | None) -> str:
             return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
         size /= 1024
     return ""
+
+
+@register.filter
+def machine_datetime(value: datetime.datetime | datetime.date | None) -> str:
+    """A value for `<time datetime>`: ISO 8601 in the site's time zone, to the second, with its
+    offset. Django's `|date:"c"` prints microseconds, and HTML allows at most three digits."""
+    if not value:
+        return ""
+    if not isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.replace(microsecond=0).isoformat()

@@ -1,49 +1,44 @@
 // Proof of work for the pledge form (see pledges/abuse.py). The page is cached for everyone, so
-// a fresh challenge is fetched from our own server on load and solved in the background: find a
-// nonce so that SHA-256(salt + nonce) starts with `difficulty` zero bits. Without this script
-// (or Web Crypto, which needs HTTPS or localhost) the form still works; the server only counts
-// such submissions more heavily against its rate limit.
+// a fresh challenge is fetched from our own server on load and solved in a Web Worker
+// (pledge-pow-worker.js, named by the form's data-pow-worker), so the page never stalls while
+// it works. Without this script, without Workers, or without Web Crypto (which needs HTTPS or
+// localhost) the form still works; the server only counts such submissions more heavily
+// against its rate limit.
 (function () {
   "use strict";
-  if (!window.fetch || !window.TextEncoder || !window.crypto || !window.crypto.subtle) {
+  if (!window.fetch || !window.Worker || !window.crypto || !window.crypto.subtle) {
     return;
   }
-  var encoder = new TextEncoder();
-  // Hashes in flight at once: Web Crypto is asynchronous, so batching hides its per-call cost.
-  var BATCH = 64;
 
-  function zeroBits(bytes) {
-    var bits = 0;
-    for (var i = 0; i < bytes.length; i++) {
-      if (bytes[i] === 0) { bits += 8; continue; }
-      return bits + Math.clz32(bytes[i]) - 24;
-    }
-    return bits;
-  }
-
-  function solve(salt, difficulty) {
-    var start = 0;
-    function batch() {
-      var digests = [];
-      for (var i = 0; i < BATCH; i++) {
-        digests.push(window.crypto.subtle.digest("SHA-256", encoder.encode(salt + (start + i))));
-      }
-      return Promise.all(digests).then(function (results) {
-        for (var i = 0; i < results.length; i++) {
-          if (zeroBits(new Uint8Array(results[i])) >= difficulty) { return start + i; }
+  // Resolves with the nonce, or rejects if the worker cannot run (blocked, or no Web Crypto).
+  function solveInWorker(workerUrl, salt, difficulty) {
+    return new Promise(function (resolve, reject) {
+      var worker = new Worker(workerUrl);
+      worker.onmessage = function (event) {
+        worker.terminate();
+        if (event.data && typeof event.data.nonce === "number") {
+          resolve(event.data.nonce);
+        } else {
+          reject(new Error("not solved"));
         }
-        start += BATCH;
-        return batch();
-      });
-    }
-    return batch();
+      };
+      worker.onerror = function (event) {
+        event.preventDefault();
+        worker.terminate();
+        reject(new Error("no worker"));
+      };
+      worker.postMessage({ salt: salt, difficulty: difficulty });
+    });
   }
 
   function prepare(form) {
     var challengeInput = form.querySelector("input[name='pow_challenge']");
     var nonceInput = form.querySelector("input[name='pow_nonce']");
+    var workerUrl = form.getAttribute("data-pow-worker");
     // The form may be on the page twice (a page and a block), and so may this script.
-    if (!challengeInput || !nonceInput || form.hasAttribute("data-pow-started")) { return; }
+    if (!challengeInput || !nonceInput || !workerUrl || form.hasAttribute("data-pow-started")) {
+      return;
+    }
     form.setAttribute("data-pow-started", "");
 
     function refresh() {
@@ -58,7 +53,7 @@
         if (!response.ok) { throw new Error("no challenge"); }
         return response.json();
       }).then(function (challenge) {
-        return solve(challenge.salt, challenge.difficulty).then(function (nonce) {
+        return solveInWorker(workerUrl, challenge.salt, challenge.difficulty).then(function (nonce) {
           challengeInput.value = challenge.challenge;
           nonceInput.value = String(nonce);
           // The page may stay open a long time: solve a new challenge before this one expires.

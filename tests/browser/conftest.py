@@ -1,17 +1,21 @@
 """Headless Chromium (Debian's, not Playwright's download) against pytest-django's live server.
 
 One browser is shared by every browser test; each test gets a fresh context and page, so cookies
-and viewport never leak between tests.
+and viewport never leak between tests. Every HTML document a test loads from the live server is
+checked by the Nu Html Checker once the test has passed (html_validity.py): an error fails it.
 """
 
+import contextlib
 import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connections
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
+from .html_validity import DocumentLog, NuHtmlChecker, describe_findings
 from .site_content import build_site
 
 CHROMIUM = "/usr/bin/chromium"
@@ -41,12 +45,31 @@ def _allow_sync_orm_under_playwright():
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+class CheckedBrowser:
+    """The shared Chromium. Every context made from it records the HTML documents it loads
+    (tests make their own contexts for a second person or to bypass the CSP: those count too)."""
+
+    def __init__(self, browser, checker: NuHtmlChecker):
+        self._browser = browser
+        self.checker = checker
+        self.documents = DocumentLog()
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        self.documents.watch(context)
+        return context
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="package")
 def chromium(django_db_setup, _allow_sync_orm_under_playwright):
     """One browser for the whole browser suite: launching Chromium is the slow part.
 
     Package scope (not session) so Playwright's loop is gone before the other test packages run.
     """
+    checker = NuHtmlChecker()  # starts now, warms up while Chromium starts
     # While Playwright's loop runs, asgiref treats this thread as async and Django hands out a
     # second set of connection objects. They need the test database's serialized contents too,
     # or serialized_rollback cannot restore what the migrations created (root page, locale).
@@ -55,14 +78,41 @@ def chromium(django_db_setup, _allow_sync_orm_under_playwright):
         for alias in connections
         if hasattr(connections[alias], "_test_serialized_contents")
     }
-    with sync_playwright() as playwright:
-        for alias, contents in serialized.items():
-            connections[alias]._test_serialized_contents = contents
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-        # Those connections are unreachable once the loop stops; close them while we can.
-        connections.close_all()
+    try:
+        with sync_playwright() as playwright:
+            for alias, contents in serialized.items():
+                connections[alias]._test_serialized_contents = contents
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield CheckedBrowser(browser, checker)
+            browser.close()
+            # Those connections are unreachable once the loop stops; close them while we can.
+            connections.close_all()
+    finally:
+        checker.stop()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """After a browser test passes, the documents it loaded must be valid HTML: an error fails
+    the test (named with its URL and the checker's messages); warnings are printed."""
+    browser = item.funcargs.get("chromium")
+    live_server = item.funcargs.get("live_server")
+    if not isinstance(browser, CheckedBrowser) or live_server is None:
+        return (yield)
+    browser.documents.start(live_server.url)
+    result = yield
+    findings = browser.checker.check_all(browser.documents.documents)
+    # Shown with the test's output (on failure, or with -rA), not in the middle of the dots.
+    for kind, heading in [("warnings", "warnings"), ("wagtails", "errors in Wagtail's admin")]:
+        if text := describe_findings(findings, kind=kind):
+            item.add_report_section("call", f"Nu Html Checker {heading}", text)
+    if browser.documents.unread:
+        unread = "\n".join(browser.documents.unread)
+        item.add_report_section("call", "not checked (the browser moved on first)", unread)
+    errors = describe_findings(findings, kind="errors")
+    assert not errors, f"invalid HTML (Nu Html Checker):\n{errors}"
+    assert findings, "no HTML document from the live server was checked"
+    return result
 
 
 @pytest.hookimpl(wrapper=True)
@@ -84,7 +134,9 @@ def tab(chromium, request):
     if report is not None and report.failed:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         name = "".join(ch if ch.isalnum() else "-" for ch in request.node.name)
-        tab.screenshot(path=SCREENSHOTS / f"FAILED-{name}.png", full_page=True)
+        # A page whose main thread is stuck cannot be drawn; the failure says why.
+        with contextlib.suppress(PlaywrightError):
+            tab.screenshot(path=SCREENSHOTS / f"FAILED-{name}.png", full_page=True)
     context.close()
 
 
