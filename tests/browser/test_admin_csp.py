@@ -10,6 +10,7 @@ from .pledge_journey_parts import sign_in, staff_user
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.wagtail_screens,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
