@@ -83,6 +83,11 @@ class PledgeQuerySet(models.QuerySet):
         return self.counted().filter(show_on_wall=True, moderation=Pledge.Moderation.APPROVED)
 
 
+# What PledgeQuerySet.on_wall() selects, for the wall's partial indexes (which PostgreSQL uses
+# only for queries whose conditions include these).
+ON_WALL = Q(show_on_wall=True, moderation="approved", confirmed_at__isnull=False)
+
+
 class Pledge(models.Model):
     """One pledge by a resident or an organisation. Personal data (name, email) is removed
     when the person asks or the retention period ends; the pledge itself is kept for totals."""
@@ -166,6 +171,17 @@ class Pledge(models.Model):
                 condition=Q(next_reminder_at__isnull=False),
             ),
             models.Index(fields=["moderation", "-confirmed_at"], name="pledge_wall_idx"),
+            # The wall's pages in its keyset order (newest first, the id breaking ties), only
+            # over the pledges on it: page one and pages far down read just the rows they show.
+            models.Index(
+                fields=["-confirmed_at", "-id"], name="pledge_on_wall_idx", condition=ON_WALL
+            ),
+            # The same for one area (the area filter, with or without the kind).
+            models.Index(
+                fields=["area", "-confirmed_at", "-id"],
+                name="pledge_on_wall_area_idx",
+                condition=ON_WALL,
+            ),
             models.Index(fields=["email"], name="pledge_email_idx"),
         ]
         constraints = [
@@ -376,7 +392,7 @@ class PledgeWallPage(BasePage):
         verbose_name = "pledge wall page"
 
     def get_context(self, request, *args, **kwargs):
-        from .wall import WallFilterForm, wall_page
+        from .wall import WallFilterForm, wall_page, wall_pledge_page
 
         context = super().get_context(request, *args, **kwargs)
         filter_form = WallFilterForm(request.GET)
@@ -387,9 +403,7 @@ class PledgeWallPage(BasePage):
             after=request.GET.get("after"),
             page_size=self.per_page,
         )
-        context["pledge_page"] = (
-            PledgePage.objects.live().public().filter(kind=Pledge.Kind.INDIVIDUAL).first()
-        )
+        context["pledge_page"] = wall_pledge_page()
         return context
 
     def serve(self, request, *args, **kwargs):
