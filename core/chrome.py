@@ -27,6 +27,20 @@ def _load_campaign_settings(site: Site) -> CampaignSettings:
     return campaign
 
 
+def footer_links(site: Site) -> list[tuple[str, str]]:
+    """The campaign's footer links as (URL, words), a chosen page's URL as seen from the site."""
+    return remembered(f"chrome:footer:{site.pk}", lambda: _load_footer_links(site))
+
+
+def _load_footer_links(site: Site) -> list[tuple[str, str]]:
+    links = []
+    for link in campaign_settings(site).footer_links:
+        page = link.value.get("page")
+        url = page.get_url(current_site=site) if page else link.value.get("url")
+        links.append((url, link.value.get("text")))
+    return links
+
+
 def site_root_paths() -> list:
     """Wagtail's list of site roots, which every page URL is worked out from."""
     return remembered("chrome:site_root_paths", Site.get_site_root_paths)

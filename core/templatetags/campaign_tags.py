@@ -54,6 +54,14 @@ def breadcrumbs(context):
     return {"ancestors": ancestors, "page": page, "request": request}
 
 
+@register.simple_tag(takes_context=True)
+def footer_links(context) -> list[tuple[str, str]]:
+    """The campaign's footer links as (URL, words), kept per process (core.chrome)."""
+    request = context.get("request")
+    site = Site.find_for_request(request) if request else None
+    return chrome.footer_links(site) if site else []
+
+
 @register.simple_tag
 def kept_rendition(image_id: int | None, spec: str):
     """The rendition `{% image %}` would make, kept per process (core.chrome): for the pictures
