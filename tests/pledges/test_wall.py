@@ -291,6 +291,23 @@ def test_an_uncached_wall_page_reads_only_its_pledges(client, wall_page, setting
     assert f'<option value="{area.pk}" selected>Riverside</option>' in response.content.decode()
 
 
+def test_cards_show_the_local_day_the_pledge_was_confirmed(client, wall_page):
+    # 23:30 UTC on 30 June is 00:30 on 1 July in London (summer time).
+    shown(confirmed_at=datetime.datetime(2026, 6, 30, 23, 30, tzinfo=datetime.UTC))
+    shown(confirmed_at=datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC))
+    html = get(client, wall_page.url).content.decode()
+    assert ">31 December 2026</time>" in html
+    assert ">1 July 2026</time>" in html
+
+
+def test_area_names_are_escaped_in_the_filter(client, wall_page):
+    area = AreaFactory(name="Tom & Jerry's <Town>")
+    html = get(client, f"{wall_page.url}?area={area.pk}").content.decode()
+    assert (
+        f'<option value="{area.pk}" selected>Tom &amp; Jerry&#x27;s &lt;Town&gt;</option>' in html
+    )
+
+
 def test_wall_escapes_what_people_typed(client, wall_page):
     pledge = shown(1, text=XSS_TEXT, first_name=XSS_NAME)
     shown(2, text=XSS_TEXT, kind=Pledge.Kind.ORGANISATION, organisation_name=XSS_ORG)
