@@ -80,11 +80,13 @@ class PledgeQuerySet(models.QuerySet):
         )
 
     def on_wall(self):
-        return self.counted().filter(show_on_wall=True, moderation=Pledge.Moderation.APPROVED)
+        """Counted pledges their makers chose to show, once approved (an approved pledge is
+        never a rejected one), in the same terms as the wall's partial indexes."""
+        return self.filter(ON_WALL)
 
 
-# What PledgeQuerySet.on_wall() selects, for the wall's partial indexes (which PostgreSQL uses
-# only for queries whose conditions include these).
+# The pledges on the wall: also the condition of the wall's partial indexes, which PostgreSQL
+# uses only for queries whose conditions include it.
 ON_WALL = Q(show_on_wall=True, moderation="approved", confirmed_at__isnull=False)
 
 

@@ -30,13 +30,13 @@ WALL_FIELDS = ("id", "kind", "text", "first_name", "organisation_name", "confirm
 
 
 def wall_pledges() -> QuerySet:
-    """Confirmed, public, approved pledges with just the fields the wall shows."""
-    return Pledge.objects.on_wall().only(*WALL_FIELDS)
+    """Confirmed, public, approved pledges (`shown` reads just the fields the wall shows)."""
+    return Pledge.objects.on_wall()
 
 
 def on_wall_pledge(*, pledge_id: int) -> Pledge | None:
     """A pledge the public may see, or None (unconfirmed, hidden, pending, rejected, erased)."""
-    return wall_pledges().select_related("area").filter(pk=pledge_id).first()
+    return wall_pledges().select_related("area").only(*WALL_FIELDS).filter(pk=pledge_id).first()
 
 
 @dataclass(slots=True)
