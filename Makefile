@@ -1,4 +1,4 @@
-.PHONY: run test lint format lock bench bench-pledges
+.PHONY: run test lint format lock bench bench-pledges bench-wall
 
 run:  ## Set up and run the site, worker and beat on embedded defaults
 	scripts/run
@@ -17,9 +17,13 @@ lock:  ## Re-resolve the lock files from pyproject.toml
 	.venv/bin/uv pip compile --quiet pyproject.toml -o requirements.lock
 	.venv/bin/uv pip compile --quiet pyproject.toml --extra dev -o requirements-dev.lock
 
-bench:  ## Both benchmarks: the web stack, then pledges (see bench/README.md)
+bench:  ## The benchmarks: the web stack, pledges, then the uncached wall (see bench/README.md)
 	bench/run_web.sh
 	bench/run_pledges.sh
+	bench/run_wall.sh
 
-bench-pledges:  ## Pledge submissions, the wall, the reminder sweep and emails
+bench-pledges:  ## Pledge submissions, the wall from the page cache, the reminder sweep
 	bench/run_pledges.sh
+
+bench-wall:  ## The pledge wall without the page cache, at 10,000 and 1,000,000 pledges
+	bench/run_wall.sh

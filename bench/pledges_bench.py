@@ -7,10 +7,11 @@ for bench/report_pledges.py:
   targets                 the pledge form's submit URL and body, and the wall's URL
   check-submissions       after wrk: every 302 stored a pledge with its consents and outbox row
   seed                    10,000 pledges on the wall, and the pledges the reminder sweep will find
+  seed-wall               grow the wall to --total pledges (bench/run_wall.sh: 10,000, 1,000,000)
+  wall-targets            the wall pages bench/run_wall.sh measures: far down, and filtered
   sweep                   time pledges.reminders.send_due_reminders over the seeded pledges
-  email                   the SMTP sink's own rate, then outbox + Celery worker to the same sink
 
-Data is written with bulk_create and COPY: building it is not what is measured.
+Data is written with COPY and INSERT ... SELECT: building it is not what is measured.
 """
 
 import argparse
@@ -19,8 +20,6 @@ import datetime
 import json
 import os
 import random
-import signal
-import smtplib
 import subprocess
 import sys
 import time
@@ -34,7 +33,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -73,16 +72,13 @@ def redis_client():
 HZ = os.sysconf("SC_CLK_TCK")
 
 
-def process_ticks(pid: int, *, reaped_children: bool = False) -> int:
-    """utime + stime, and with `reaped_children` the CPU time of its children that exited."""
+def process_ticks(pid: int) -> int:
+    """utime + stime of a process."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
         return 0
-    ticks = int(fields[11]) + int(fields[12])
-    if reaped_children:
-        ticks += int(fields[13]) + int(fields[14])
-    return ticks
+    return int(fields[11]) + int(fields[12])
 
 
 def machine_ticks() -> tuple[int, int]:
@@ -91,36 +87,6 @@ def machine_ticks() -> tuple[int, int]:
     user, nice, system, idle, iowait, irq, softirq, steal = values
     busy = user + nice + system + irq + softirq + steal
     return busy, busy + idle + iowait
-
-
-def children(pid: int) -> list[int]:
-    out = subprocess.run(
-        ["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True, check=False
-    ).stdout
-    return [int(p) for p in out.split()]
-
-
-def db_backend_pids() -> list[int]:
-    """PostgreSQL backends serving the bench database, other than this process's own."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid()"
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-
-def postmaster_pid() -> int:
-    """PostgreSQL's main process: the parent of this connection's backend."""
-    status = Path(f"/proc/{own_backend_pid()[0]}/status").read_text()
-    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:")))
-
-
-def db_sessions() -> int:
-    """Connections ever opened to the bench database (PostgreSQL's own statistics)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
-        return cursor.fetchone()[0]
 
 
 def own_backend_pid() -> list[int]:
@@ -139,14 +105,12 @@ class CpuMeter:
     a function returning the group's pids (asked again at stop(), so processes that started
     meanwhile count from zero)."""
 
-    def __init__(self, groups: dict, *, reaped: tuple[int, ...] = ()):
+    def __init__(self, groups: dict):
         self.groups = groups
-        self.reaped = reaped  # pids whose exited children count too (PostgreSQL's postmaster)
 
     def snapshot(self) -> dict:
         return {
-            name: {pid: process_ticks(pid, reaped_children=pid in self.reaped) for pid in pids()}
-            for name, pids in self.groups.items()
+            name: {pid: process_ticks(pid) for pid in pids()} for name, pids in self.groups.items()
         }
 
     def start(self) -> None:
@@ -381,7 +345,6 @@ def cmd_seed(args) -> None:
         SEEDED_WALL=on_wall,
         SEEDED_DUE=due,
         SEED_SECONDS=f"{time.monotonic() - started:.1f}",
-        WALL_DEEP_QUERY=f"'{deep_wall_query(args.wall // 2)}'",
     )
 
 
@@ -391,6 +354,100 @@ def deep_wall_query(position: int) -> str:
 
     pledge = wall_pledges().order_by("-confirmed_at", "-id")[position]
     return f"?before={Cursor.of(pledge).encode()}"
+
+
+# seed-wall --------------------------------------------------------------------------------------
+
+# Built inside PostgreSQL (INSERT ... SELECT from generate_series), stored in the order pledges
+# arrive (confirmed over the last year), as make_pledge and moderation leave them: one in ten
+# from an organisation, the areas in turn (independently of the kind), and for every nine
+# pledges on the wall one that is not (kept private, waiting for review, rejected or never
+# confirmed), so the wall's queries have rows to skip. Emails are unique, as real ones are.
+SEED_WALL_SQL = """
+WITH areas AS (SELECT array_agg(id ORDER BY id) AS ids FROM pledges_area WHERE active)
+INSERT INTO pledges_pledge (kind, text, first_name, email, organisation_name, organisation_type,
+    age_band, heard_from, show_on_wall, reminders_wanted, channel, moderation, moderation_reason,
+    outcome, reminders_sent, created_at, confirmed_at, secret, area_id, suggestion_id)
+SELECT CASE WHEN i %% 10 = 0 THEN 'organisation' ELSE 'individual' END,
+       'Walk with a neighbour on Sundays (' || i || ')',
+       (ARRAY['Sam', 'Priya', 'Tom', 'Aisha', 'Gareth', 'Mei', 'Olu', 'Kasia', 'Dev',
+              'Rhiannon'])[1 + i %% 10],
+       'wall-seed-' || i || '@bench.example',
+       CASE WHEN i %% 10 = 0 THEN 'Riverside Group ' || i ELSE '' END,
+       CASE WHEN i %% 10 = 0 THEN 'community_group' ELSE '' END,
+       '', '',
+       off_wall <> 1,
+       false, 'online',
+       CASE off_wall WHEN 2 THEN 'pending' WHEN 3 THEN 'rejected' ELSE 'approved' END,
+       '', '', 0,
+       confirmed - interval '5 minutes',
+       CASE WHEN off_wall = 4 THEN NULL ELSE confirmed END,
+       substr(md5(i::text), 1, 16),
+       areas.ids[1 + (i / 7) %% cardinality(areas.ids)],
+       NULL
+FROM (
+    SELECT i,
+           -- one row in ten is off the wall, in four ways (1 private, 2 pending, 3 rejected,
+           -- 4 unconfirmed)
+           CASE WHEN i %% 10 = 5 THEN 1 + (i / 10) %% 4 ELSE 0 END AS off_wall,
+           now() - interval '1 minute' - (random() * interval '365 days') AS confirmed
+    FROM generate_series(%(first)s, %(last)s) AS i
+) AS rows, areas
+ORDER BY confirmed  -- stored in the order pledges arrive, as in a real table
+"""
+
+
+def cmd_seed_wall(args) -> None:
+    """Grow the wall to `--total` pledges (and their off-wall neighbours), then ANALYZE."""
+    started = time.monotonic()
+    on_wall = Pledge.objects.on_wall().count()
+    # Nine in ten rows go on the wall: write ten for every nine still missing.
+    rows = -(-max(args.total - on_wall, 0) * 10 // 9)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT setseed(0.42)")
+        cursor.execute(
+            "SELECT coalesce(max(substring(email from 'wall-seed-([0-9]+)@')::bigint), 0) "
+            "FROM pledges_pledge WHERE email LIKE 'wall-seed-%%'"
+        )
+        last = cursor.fetchone()[0]
+        # For many rows, building each index once afterwards is several times quicker than
+        # keeping every index up to date row by row (the indexes backing constraints stay).
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'pledges_pledge' "
+            "AND indexname NOT IN (SELECT conname FROM pg_constraint)"
+        )
+        indexes = cursor.fetchall() if rows > 100_000 else []
+        for name, _ in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+        if rows:
+            cursor.execute(SEED_WALL_SQL, {"first": last + 1, "last": last + rows})
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check the areas now, not at commit
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for _, definition in indexes:
+            cursor.execute(definition)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE pledges_pledge")
+    on_wall = Pledge.objects.on_wall().count()
+    emit(SEEDED_WALL=on_wall, SEED_SECONDS=f"{time.monotonic() - started:.1f}")
+
+
+def cmd_wall_targets(args) -> None:
+    """The query strings of the wall pages measured: a page far down the wall (keyset), and
+    one area's organisations (the filters)."""
+    from pledges.wall import wall_pledges
+
+    on_wall = wall_pledges().count()
+    area = (
+        wall_pledges()
+        .filter(kind=Pledge.Kind.ORGANISATION)
+        .values_list("area_id", flat=True)
+        .first()
+    )
+    emit(
+        WALL_DEEP_QUERY=f"'{deep_wall_query(on_wall // 2)}'",
+        WALL_DEEP_PAGE=on_wall // 2 // 24 + 1,
+        WALL_FILTER_QUERY=f"'?area={area}&kind={Pledge.Kind.ORGANISATION}'",
+    )
 
 
 # sweep ------------------------------------------------------------------------------------------
@@ -441,242 +498,6 @@ def cmd_sweep(args) -> None:
     )
 
 
-# email ------------------------------------------------------------------------------------------
-
-
-def sample_message() -> tuple[str, str, str, dict]:
-    """A real confirmation email for one of the submitted pledges (subject, text, HTML and
-    headers), rendered once and copied into every benchmark row."""
-    from mailings.services import render_email
-    from pledges.services import absolute_url, pledge_links, unsubscribe_headers
-    from pledges.tokens import make_token
-
-    pledge = Pledge.objects.filter(email__endswith=f"@{BENCH_DOMAIN}").first()
-    links = pledge_links(pledge)
-    from django.urls import reverse
-
-    context = {
-        "first_name": pledge.display_name,
-        "pledge": pledge.text,
-        "action_url": absolute_url(
-            reverse("pledges:confirm", args=[make_token(pledge, "confirm")])
-        ),
-        **links,
-    }
-    subject, text, html = render_email("pledge_confirm", context)
-    return subject, text, html, unsubscribe_headers(links)
-
-
-def make_rows(prefix: str, count: int, message) -> list[int]:
-    subject, text, html, headers = message
-    # Due an hour ago: older than the sweep's grace period, and first in its order.
-    due = timezone.now() - datetime.timedelta(hours=1)
-    rows = [
-        OutboundEmail(
-            key=f"{prefix}:{i}",
-            to=f"{prefix}-{i}@{BENCH_DOMAIN}",
-            template="pledge_confirm",
-            subject=subject,
-            body_text=text,
-            body_html=html,
-            headers=headers,
-            next_attempt_at=due,
-        )
-        for i in range(count)
-    ]
-    OutboundEmail.objects.bulk_create(rows, batch_size=1000)
-    return list(
-        OutboundEmail.objects.filter(key__startswith=f"{prefix}:").values_list("pk", flat=True)
-    )
-
-
-def sink_count(path: Path) -> int:
-    try:
-        return int(path.read_text() or 0)
-    except (OSError, ValueError):
-        return 0
-
-
-def wait_for_sink(path: Path, target: int, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while sink_count(path) < target:
-        if time.monotonic() > deadline:
-            raise SystemExit(f"bench: the sink counted {sink_count(path)} of {target} messages")
-        time.sleep(0.02)
-
-
-def smtp_rate(port: int, message: bytes, count: int, *, reuse: bool, counter: Path) -> float:
-    """Messages per second a plain smtplib client gets through to the sink."""
-    before = sink_count(counter)
-    started = time.perf_counter()
-    if reuse:
-        with smtplib.SMTP("127.0.0.1", port) as client:
-            for i in range(count):
-                client.sendmail("hello@example.org", [f"sink-{i}@{BENCH_DOMAIN}"], message)
-    else:
-        for i in range(count):
-            with smtplib.SMTP("127.0.0.1", port) as client:
-                client.sendmail("hello@example.org", [f"sink-{i}@{BENCH_DOMAIN}"], message)
-    seconds = time.perf_counter() - started
-    wait_for_sink(counter, before + count, 10)
-    return count / seconds
-
-
-def start_worker(args, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "EMAIL_URL": f"smtp://127.0.0.1:{args.smtp_port}"}
-    command = [
-        sys.executable, "-m", "celery", "-A", "campaign_site", "worker",
-        "--pool=prefork", f"--concurrency={args.concurrency}", "--loglevel=WARNING",
-        f"--hostname=bench-pledges-{os.getpid()}@%h", "--without-mingle",
-    ]  # fmt: skip
-    with open(log, "ab") as out:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-    Path(args.worker_pid_file).write_text(str(process.pid))
-    from campaign_site.celery import app
-
-    deadline = time.monotonic() + 60
-    name = f"bench-pledges-{os.getpid()}@"
-    while True:
-        if process.poll() is not None:
-            raise SystemExit(f"bench: the Celery worker exited ({log})")
-        replies = app.control.ping(timeout=0.5)
-        if any(name in host for reply in replies for host in reply):
-            return process
-        if time.monotonic() > deadline:
-            raise SystemExit("bench: the Celery worker did not answer within 60 s")
-
-
-def stop_worker(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def deliver_and_time(args, prefix, ids, publish, worker, counter) -> dict:
-    """Publish the rows' tasks, then wait until every row is sent; returns the figures."""
-    sent_before = sink_count(counter)
-    rows = OutboundEmail.objects.filter(key__startswith=f"{prefix}:")
-    # The worker's connections may last one task each: PostgreSQL's CPU is the live backends
-    # plus those that exited meanwhile (the postmaster's reaped children, from any database).
-    postmaster = postmaster_pid()
-    meter = CpuMeter(
-        {
-            "app": lambda: [worker.pid, *children(worker.pid)],
-            "db": lambda: [postmaster, *db_backend_pids()],
-            "redis": redis_pids,
-            "sink": lambda: [args.sink_pid],
-            "driver": lambda: [os.getpid(), *own_backend_pid()],
-        },
-        reaped=(postmaster,),
-    )
-    sessions = db_sessions()
-    meter.start()
-    started = time.perf_counter()
-    publish(ids)
-    published = time.perf_counter() - started
-    deadline = started + args.timeout
-    while True:
-        pending = rows.exclude(status=OutboundEmail.Status.SENT).count()
-        if not pending:
-            break
-        if time.perf_counter() > deadline:
-            raise SystemExit(f"bench: {pending} of {len(ids)} emails unsent after {args.timeout} s")
-        time.sleep(0.02)
-    seconds = time.perf_counter() - started
-    cpu = meter.stop()
-    wait_for_sink(counter, sent_before + len(ids), 10)
-    time.sleep(0.6)  # backends report their statistics at most once a second (500 ms here)
-    opened = db_sessions() - sessions  # this process polls over the one connection it had
-    n = len(ids)
-    return {
-        "emails": n,
-        "seconds": f"{seconds:.2f}",
-        "per_second": f"{n / seconds:.1f}",
-        "publish_seconds": f"{published:.2f}",
-        "app_us": int(cpu["app"] * 1e6 / n),
-        "db_us": int(cpu["db"] * 1e6 / n),
-        "redis_us": int(cpu["redis"] * 1e6 / n),
-        "sink_us": int(cpu["sink"] * 1e6 / n),
-        "other_cpu_pct": cpu["other_pct"],
-        "db_connections": opened,
-        "extra_messages": sink_count(counter) - sent_before - n,
-    }
-
-
-def cmd_email(args) -> None:
-    from mailings.services import (
-        build_message,
-        due_email_ids,
-        enqueue_delivery,
-        enqueue_delivery_batches,
-    )
-
-    counter = Path(args.sink_counter)
-    message = sample_message()
-    probe = OutboundEmail(
-        key="bench:probe", to=f"probe@{BENCH_DOMAIN}", subject=message[0],
-        body_text=message[1], body_html=message[2], headers=message[3],
-    )  # fmt: skip
-    raw = build_message(probe).message().as_bytes(linesep="\r\n")  # as Django sends it
-
-    # The sink's own rate with a plain client: warm up, then measure.
-    smtp_rate(args.smtp_port, raw, 200, reuse=True, counter=counter)
-    one = smtp_rate(args.smtp_port, raw, args.count, reuse=True, counter=counter)
-    per = smtp_rate(args.smtp_port, raw, args.count // 5, reuse=False, counter=counter)
-    bench_line(kind="sink", mode="one", per_second=f"{one:.1f}", emails=args.count, bytes=len(raw))
-    bench_line(kind="sink", mode="per", per_second=f"{per:.1f}", emails=args.count // 5)
-
-    # Only our rows reach the worker: the pledge and sweep runs published tasks nobody ran.
-    redis_client().delete(QUEUE)
-    batch_ids = make_rows("bench-batch", args.count, message)
-    single_ids = make_rows("bench-single", args.count, message)
-    worker = start_worker(args, Path(args.worker_log))
-    try:
-        # Warm the worker's processes (imports, connections) with a few emails first.
-        before_warm_up = sink_count(counter)
-        warm_ids = make_rows("bench-warm", 20, message)
-        enqueue_delivery_batches(warm_ids[:10])
-        for pk in warm_ids[10:]:
-            enqueue_delivery(pk)
-        deadline = time.monotonic() + 30
-        while OutboundEmail.objects.filter(
-            key__startswith="bench-warm:", status="pending"
-        ).exists():
-            if time.monotonic() > deadline:
-                raise SystemExit("bench: the worker did not send the warm-up emails")
-            time.sleep(0.05)
-        # The sink writes its count every 20 ms: let it catch up before counting from it.
-        wait_for_sink(counter, before_warm_up + len(warm_ids), 10)
-
-        # The sweep's way (mailings.services.sweep_outbox is enqueue_delivery_batches over
-        # due_email_ids): one send_emails task per 50 emails, one SMTP session per task. One
-        # call hands over at most 500, so the same two steps are called with the whole count.
-        def sweep(ids):
-            due = due_email_ids(limit=len(ids))
-            assert set(due) == set(ids), "the sweep picked other rows than the benchmark's"
-            enqueue_delivery_batches(due)
-
-        batch = deliver_and_time(args, "bench-batch", batch_ids, sweep, worker, counter)
-        bench_line(kind="worker", mode="batch", **batch)
-
-        # At commit, queue_email publishes one send_email task per email (a new SMTP session each).
-        def one_by_one(ids):
-            for pk in ids:
-                enqueue_delivery(pk)
-
-        single = deliver_and_time(args, "bench-single", single_ids, one_by_one, worker, counter)
-        bench_line(kind="worker", mode="single", **single)
-    finally:
-        stop_worker(worker)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -687,23 +508,18 @@ def main() -> None:
     seed = sub.add_parser("seed")
     seed.add_argument("--wall", type=int, default=10_000)
     seed.add_argument("--reminders", type=int, default=100_000)
+    seed_wall = sub.add_parser("seed-wall")
+    seed_wall.add_argument("--total", type=int, required=True)
+    sub.add_parser("wall-targets")
     sub.add_parser("sweep")
-    email = sub.add_parser("email")
-    email.add_argument("--count", type=int, default=5000)
-    email.add_argument("--concurrency", type=int, default=2)
-    email.add_argument("--smtp-port", type=int, required=True)
-    email.add_argument("--sink-pid", type=int, required=True)
-    email.add_argument("--sink-counter", required=True)
-    email.add_argument("--worker-pid-file", required=True)
-    email.add_argument("--worker-log", required=True)
-    email.add_argument("--timeout", type=float, default=120)
     args = parser.parse_args()
     {
         "targets": cmd_targets,
         "check-submissions": cmd_check_submissions,
         "seed": cmd_seed,
+        "seed-wall": cmd_seed_wall,
+        "wall-targets": cmd_wall_targets,
         "sweep": cmd_sweep,
-        "email": cmd_email,
     }[args.command](args)
 
 

@@ -1,24 +1,23 @@
 #!/usr/bin/env bash
-# Pledges benchmark (`make bench-pledges`): how many pledges, wall pages, reminders and emails
-# the production stack handles, beside the bare Django view and the SMTP sink's own rate.
+# Pledges benchmark (`make bench-pledges`): how many pledges, wall pages and reminders the
+# production stack handles, beside the bare Django view, with the CPU time each costs.
 #
 # One run builds a fresh PostgreSQL database with the demo content, starts gunicorn (production
 # settings, 2 sync workers, Redis as cache and Celery broker, no worker), then measures:
 #   1. the bare view /healthz, and pledge form POSTs (wrk, a new email address per request),
 #      then checks that every redirect stored a pledge with its consents and outbox row;
-#   2. the pledge wall with 10,000 pledges on it, from the origin page cache and rendered;
+#   2. the pledge wall with 10,000 pledges on it, from the origin page cache (the wall rendered
+#      without the page cache is bench/run_wall.sh);
 #   3. the reminder sweep over 100,000 pledges with a reminder due (no worker: tasks wait in Redis);
-#   4. emails through the outbox and a real Celery worker (prefork, 2 processes) to an SMTP
-#      sink, beside the sink's own rate with a plain smtplib client.
-# and prints a table with the ratios and aims. Everything it starts, it stops; all traffic stays
-# on 127.0.0.1. See bench/README.md.
+# and prints a table with the ratios and aims. Emails have their own benchmark
+# (bench/run_emails.sh). Everything it starts, it stops; all traffic stays on 127.0.0.1.
+# See bench/README.md.
 #
 # Settings (environment):
 #   BENCH_DURATION=10      seconds measured per wrk target   BENCH_WARMUP=2   warm-up seconds
 #   BENCH_THREADS=2        wrk threads                       BENCH_CONNECTIONS=16   wrk connections
-#   BENCH_WORKERS=2        gunicorn sync workers             BENCH_CELERY_CONCURRENCY=2
+#   BENCH_WORKERS=2        gunicorn sync workers             BENCH_DB=bt_bench_pledges
 #   BENCH_WALL=10000       pledges on the wall               BENCH_REMINDERS=100000  due reminders
-#   BENCH_EMAILS=5000      emails per delivery mode          BENCH_DB=bt_bench_pledges
 #   BENCH_REDIS_DB=2       Redis database (cache and broker; flushed at start and at exit)
 #   BENCH_KEEP_DB=0        1 keeps the database for inspection (it is dropped otherwise)
 #   BENCH_STRICT=0         1 makes a missed aim fail the run (exit 3)
@@ -32,10 +31,8 @@ WARMUP=${BENCH_WARMUP:-2}
 THREADS=${BENCH_THREADS:-2}
 CONNECTIONS=${BENCH_CONNECTIONS:-16}
 WORKERS=${BENCH_WORKERS:-2}
-CELERY_CONCURRENCY=${BENCH_CELERY_CONCURRENCY:-2}
 WALL=${BENCH_WALL:-10000}
 REMINDERS=${BENCH_REMINDERS:-100000}
-EMAILS=${BENCH_EMAILS:-5000}
 DB_NAME=${BENCH_DB:-bt_bench_pledges}
 REDIS_DB=${BENCH_REDIS_DB:-2}
 PG_ARGS=(-h 127.0.0.1 -p 5432 -U postgres)
@@ -45,6 +42,8 @@ STARTED_AT=$(date +%s)
 
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
+# shellcheck source=bench/measure.sh
+source "$ROOT/bench/measure.sh"
 
 # --- tools ----------------------------------------------------------------------------------------
 if ! command -v wrk >/dev/null; then
@@ -56,7 +55,6 @@ for tool in wrk curl psql createdb dropdb redis-cli pgrep; do
   command -v "$tool" >/dev/null || die "$tool is not installed"
 done
 [ -x "$PY" ] || die "no virtualenv at .venv (run scripts/setup)"
-"$PY" -c 'import aiosmtpd' 2>/dev/null || die "aiosmtpd is not installed in .venv (dev dependencies)"
 pg_isready "${PG_ARGS[@]}" -q || die "PostgreSQL is not accepting connections on 127.0.0.1:5432"
 [ "$("${REDIS[@]}" ping 2>/dev/null)" = PONG ] || die "Redis is not answering on 127.0.0.1:6379"
 # Redis databases are shared by everyone on this machine: only flush an empty one or our own.
@@ -68,30 +66,16 @@ fi
 # --- clean-up -------------------------------------------------------------------------------------
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/bt-bench-pledges.XXXXXX")
 GUNICORN_PID=""
-SINK_PID=""
-WRK_PID=""
 HELPER_PID=""
-
-stop_group() {  # stop_group <pid file>: a process group the Python helper started (the worker)
-  local pid
-  [ -s "$1" ] || return 0
-  pid=$(cat "$1")
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM -- "-$pid" 2>/dev/null || true
-  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL -- "-$pid" 2>/dev/null || true
-}
 
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
   stop "$WRK_PID"
   stop "$HELPER_PID"
-  stop_group "$TMP/worker.pid"
-  stop "$SINK_PID"
   stop "$GUNICORN_PID"
   if [ "$status" -ne 0 ] && [ "$status" -ne 3 ]; then
-    for log in "$TMP/gunicorn.log" "$TMP/worker.log"; do
+    for log in "$TMP/gunicorn.log"; do
       if [ -s "$log" ]; then echo "--- last lines of $(basename "$log")" >&2; tail -n 20 "$log" >&2; fi
     done
   fi
@@ -139,77 +123,8 @@ psql "${PG_ARGS[@]}" -d "$DB_NAME" -qAtc "DELETE FROM pledges_consentrecord WHER
   DELETE FROM pledges_pledge WHERE email = 'check@bench.invalid'" >/dev/null
 "${REDIS[@]}" del celery >/dev/null
 
-# --- CPU accounting -------------------------------------------------------------------------------
-# CPU ticks so far: the whole machine (busy, all); the web app (gunicorn and its workers);
-# PostgreSQL (the backends serving the bench database); Redis; and wrk (this shell's reaped
-# children). Whatever else kept the CPUs busy was other work competing with the run.
-HZ=$(getconf CLK_TCK)
-machine_ticks() { awk '/^cpu /{ print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9 }' /proc/stat; }
-pids_ticks() {  # pids_ticks <pid>...: their utime + stime
-  local pid total=0 f
-  for pid in "$@"; do
-    read -r -a f < <(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null) || continue
-    total=$((total + f[11] + f[12]))
-  done
-  echo "$total"
-}
-db_pids() {
-  psql "${PG_ARGS[@]}" -d postgres -qAtc \
-    "SELECT pid FROM pg_stat_activity WHERE datname = '$DB_NAME'" 2>/dev/null || true
-}
-# ticks of: app redis, then pid:ticks of each PostgreSQL backend (they come and go: a connection
-# older than CONN_MAX_AGE is replaced, so backends are compared one by one)
-group_ticks() {
-  local app redis pid backends=""
-  app=$(pids_ticks "$GUNICORN_PID" $(ps -o pid= --ppid "$GUNICORN_PID"))
-  redis=$(pids_ticks $(pgrep -x redis-server || true))
-  for pid in $(db_pids); do backends="$backends $pid:$(pids_ticks "$pid")"; done
-  echo "$app $redis$backends"
-}
-backend_delta() {  # backend_delta "<pid:ticks...>" "<pid:ticks...>": ticks used in between
-  awk -v a="$1" -v b="$2" 'BEGIN {
-    n = split(a, before, " "); for (i = 1; i <= n; i++) { split(before[i], f, ":"); t[f[1]] = f[2] }
-    n = split(b, after, " "); total = 0
-    for (i = 1; i <= n; i++) { split(after[i], f, ":"); total += f[2] - ((f[1] in t) ? t[f[1]] : 0) }
-    print (total > 0 ? total : 0) }'
-}
-child_ticks() { local f; read -r -a f < <(sed 's/^.*) //' /proc/$$/stat); echo $((f[13] + f[14])); }
-cpu_busy() {  # cpu_busy: percentage of all CPUs busy over 2 s
-  local a b
-  a=$(machine_ticks); sleep 2; b=$(machine_ticks)
-  echo "$a $b" | awk '{ d = $4 - $2; printf "%.0f", (d > 0 ? 100 * ($3 - $1) / d : 0) }'
-}
-
 RESULTS="$TMP/results.tsv"
 : >"$RESULTS"
-run_wrk() {  # run_wrk <seconds> <url> <lua script>: in the background, so a signal stops it at once
-  wrk -t "$THREADS" -c "$CONNECTIONS" -d "${1}s" --timeout 5s -s "$3" "$2" &
-  WRK_PID=$!
-  wait "$WRK_PID"
-  WRK_PID=""
-}
-measure() {  # measure <group> <label> <url> [lua script]: a warm-up, then the measured run
-  local group=$1 label=$2 url=$3 script=${4:-$ROOT/bench/report.lua} line m0 m1 g0 g1 c0 c1 other requests
-  BENCH_RUN=warmup run_wrk "$WARMUP" "$url" "$script" >"$TMP/warmup.out"
-  read -r -a m0 < <(machine_ticks); read -r -a g0 < <(group_ticks); c0=$(child_ticks)
-  BENCH_RUN=measure run_wrk "$DURATION" "$url" "$script" >"$TMP/wrk.out"
-  read -r -a m1 < <(machine_ticks); read -r -a g1 < <(group_ticks); c1=$(child_ticks)
-  line=$(grep '^BENCH ' "$TMP/wrk.out") || die "wrk gave no result for $url"
-  # a backend that closed meanwhile (connection age) takes its last ticks with it: a small loss
-  local app=$((g1[0] - g0[0])) redis=$((g1[1] - g0[1]))
-  local db
-  db=$(backend_delta "${g0[*]:2}" "${g1[*]:2}")
-  other=$(( (m1[0] - m0[0] - app - db - redis - (c1 - c0)) * 100 / (m1[1] - m0[1] > 0 ? m1[1] - m0[1] : 1) ))
-  [ "$other" -ge 0 ] || other=0
-  requests=$(sed 's/.* requests=\([0-9]*\).*/\1/' <<<"$line")
-  [ "$requests" -gt 0 ] || requests=1
-  # CPU time per request, in microseconds, for each part of the stack
-  line="$line other_cpu_pct=$other app_us=$((app * 1000000 / HZ / requests))"
-  line="$line db_us=$((db * 1000000 / HZ / requests)) redis_us=$((redis * 1000000 / HZ / requests))"
-  printf '%s\t%s\t%s\n' "$group" "$label" "$line" >>"$RESULTS"
-  printf 'bench:   %-44s %s\n' "$label" "${line#BENCH }"
-}
-value() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<" $1"; }  # value <BENCH line> <key>
 
 BUSY_BEFORE=$(cpu_busy)
 if [ "$BUSY_BEFORE" -gt 15 ]; then
@@ -239,17 +154,12 @@ say "  $redirects redirects (+$in_flight in flight when wrk stopped): $STORED pl
 # --- 2. the pledge wall ---------------------------------------------------------------------------
 say "seeding $WALL pledges on the wall and $REMINDERS pledges with a reminder due (COPY)"
 helper seed --wall "$WALL" --reminders "$REMINDERS" >"$TMP/seed.out"
-eval "$(cat "$TMP/seed.out")"  # SEEDED_WALL, SEEDED_DUE, SEED_SECONDS, WALL_DEEP_QUERY
+eval "$(cat "$TMP/seed.out")"  # SEEDED_WALL, SEEDED_DUE, SEED_SECONDS
 say "  done in ${SEED_SECONDS}s: $SEEDED_WALL on the wall, $SEEDED_DUE due"
 wall_headers=$(curl -s -o /dev/null -D - "$ORIGIN$WALL_PATH"; curl -s -o /dev/null -D - "$ORIGIN$WALL_PATH")
 grep -qi '^X-Cache: HIT' <<<"$wall_headers" || die "the wall page is not served from the origin page cache"
 export BENCH_HEADER=""
 measure wall "wall $WALL_PATH (origin page cache)" "$ORIGIN$WALL_PATH"
-# A session cookie makes the page cache step aside: the page is rendered from the database.
-export BENCH_HEADER="Cookie: sessionid=bench-not-a-session"
-measure wall_render "wall $WALL_PATH rendered (no page cache)" "$ORIGIN$WALL_PATH"
-measure wall_render_deep "wall, page $((WALL / 2 / 24)) rendered (keyset)" "$ORIGIN$WALL_PATH$WALL_DEEP_QUERY"
-export BENCH_HEADER=""
 stop "$GUNICORN_PID"
 GUNICORN_PID=""
 
@@ -261,20 +171,6 @@ printf 'sweep\treminder sweep\t%s\n' "$line" >>"$RESULTS"
 say "  ${line#BENCH }"
 [ "$(value "$line" problems)" = "''" ] || die "sweep: $(value "$line" problems)"
 
-# --- 4. emails: the sink's own rate, then outbox + worker -----------------------------------------
-"$PY" bench/smtp_sink.py "$TMP/sink.port" "$TMP/sink.count" &
-SINK_PID=$!
-for _ in $(seq 100); do [ -s "$TMP/sink.port" ] && break; sleep 0.1; done
-[ -s "$TMP/sink.port" ] || die "the SMTP sink did not start"
-say "emails: SMTP sink on 127.0.0.1:$(cat "$TMP/sink.port"); $EMAILS per mode; worker prefork x$CELERY_CONCURRENCY"
-helper email --count "$EMAILS" --concurrency "$CELERY_CONCURRENCY" --smtp-port "$(cat "$TMP/sink.port")" \
-  --sink-pid "$SINK_PID" --sink-counter "$TMP/sink.count" --worker-pid-file "$TMP/worker.pid" \
-  --worker-log "$TMP/worker.log" >"$TMP/email.out"
-grep '^BENCH ' "$TMP/email.out" | while read -r line; do
-  group="$(value "$line" kind)_$(value "$line" mode)"
-  printf '%s\t%s\t%s\n' "$group" "$group" "$line" >>"$RESULTS"
-  say "  ${line#BENCH }"
-done
 BUSY_AFTER=$(cpu_busy)
 
 # --- report ---------------------------------------------------------------------------------------
@@ -284,7 +180,7 @@ mkdir -p "$ROOT/bench/results"
 {
   echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg);" \
     "wrk -t$THREADS -c$CONNECTIONS, ${WARMUP}s warm-up + ${DURATION}s per target; gunicorn $WORKERS sync workers;" \
-    "Celery prefork x$CELERY_CONCURRENCY; CPU busy with other work before/after: ${BUSY_BEFORE}%/${BUSY_AFTER}%;" \
+    "CPU busy with other work before/after: ${BUSY_BEFORE}%/${BUSY_AFTER}%;" \
     "run took $(( $(date +%s) - STARTED_AT )) s"
   cat "$TMP/report.txt"
 } | tee "$ROOT/bench/results/pledges-latest.txt"

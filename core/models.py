@@ -193,3 +193,21 @@ class BasePage(Page):
     @property
     def summary(self) -> str:
         return self.search_description or self.introduction
+
+    # Routing and view restrictions from what each process keeps (core.routing), instead of
+    # reading the page tree on every request.
+    def route(self, request, path_components):
+        if not path_components:
+            return super().route(request, path_components)
+        from .routing import child_page
+
+        subpage = child_page(parent=self, slug=path_components[0])
+        subpage._cached_parent_obj = self  # as Wagtail does: the parent is known
+        return subpage.route(request, path_components[1:])
+
+    def get_view_restrictions(self):
+        if self.pk is None:  # a preview of a page not saved yet
+            return super().get_view_restrictions()
+        from .routing import view_restrictions
+
+        return view_restrictions(self)

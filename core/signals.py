@@ -1,6 +1,7 @@
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from wagtail.models import Page, Site
+from wagtail.images import get_image_model
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
 from .content import content_changed
@@ -29,4 +30,6 @@ def content_changes_with(*models) -> None:
         )
 
 
-content_changes_with(CampaignSettings, Site)
+# Each process keeps the sites, view restrictions and the pictures every page shows
+# (core.routing, core.chrome): a change to any of them is a change to what people see.
+content_changes_with(CampaignSettings, Site, PageViewRestriction, get_image_model())

@@ -80,7 +80,14 @@ class PledgeQuerySet(models.QuerySet):
         )
 
     def on_wall(self):
-        return self.counted().filter(show_on_wall=True, moderation=Pledge.Moderation.APPROVED)
+        """Counted pledges their makers chose to show, once approved (an approved pledge is
+        never a rejected one), in the same terms as the wall's partial indexes."""
+        return self.filter(ON_WALL)
+
+
+# The pledges on the wall: also the condition of the wall's partial indexes, which PostgreSQL
+# uses only for queries whose conditions include it.
+ON_WALL = Q(show_on_wall=True, moderation="approved", confirmed_at__isnull=False)
 
 
 class Pledge(models.Model):
@@ -166,6 +173,17 @@ class Pledge(models.Model):
                 condition=Q(next_reminder_at__isnull=False),
             ),
             models.Index(fields=["moderation", "-confirmed_at"], name="pledge_wall_idx"),
+            # The wall's pages in its keyset order (newest first, the id breaking ties), only
+            # over the pledges on it: page one and pages far down read just the rows they show.
+            models.Index(
+                fields=["-confirmed_at", "-id"], name="pledge_on_wall_idx", condition=ON_WALL
+            ),
+            # The same for one area (the area filter, with or without the kind).
+            models.Index(
+                fields=["area", "-confirmed_at", "-id"],
+                name="pledge_on_wall_area_idx",
+                condition=ON_WALL,
+            ),
             models.Index(fields=["email"], name="pledge_email_idx"),
         ]
         constraints = [
@@ -384,7 +402,7 @@ class PledgeWallPage(BasePage):
         verbose_name = "pledge wall page"
 
     def get_context(self, request, *args, **kwargs):
-        from .wall import WallFilterForm, wall_page
+        from .wall import WallFilterForm, wall_page, wall_pledge_page
 
         context = super().get_context(request, *args, **kwargs)
         filter_form = WallFilterForm(request.GET)
@@ -395,9 +413,7 @@ class PledgeWallPage(BasePage):
             after=request.GET.get("after"),
             page_size=self.per_page,
         )
-        context["pledge_page"] = (
-            PledgePage.objects.live().public().filter(kind=Pledge.Kind.INDIVIDUAL).first()
-        )
+        context["pledge_page"] = wall_pledge_page()
         return context
 
     def serve(self, request, *args, **kwargs):

@@ -4,13 +4,19 @@ pledges for blocks, and the counter with the campaign's target."""
 
 import datetime
 from dataclasses import dataclass, field
+from html import escape
 from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.forms.utils import flatatt
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import MONTHS
+from django.utils.safestring import mark_safe
+
+from core.content import remembered
 
 from .counters import get_counters
 from .models import Area, Pledge, PledgePage, PledgeWallPage
@@ -20,25 +26,60 @@ MAX_PAGE_SIZE = 100
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 ONE_MICROSECOND = datetime.timedelta(microseconds=1)
 # Only what the wall shows is read: never emails or other personal data.
-WALL_FIELDS = (
-    "id",
-    "kind",
-    "text",
-    "first_name",
-    "organisation_name",
-    "confirmed_at",
-    "area__name",
-)
+WALL_FIELDS = ("id", "kind", "text", "first_name", "organisation_name", "confirmed_at", "area")
 
 
 def wall_pledges() -> QuerySet:
-    """Confirmed, public, approved pledges with just the fields the wall shows."""
-    return Pledge.objects.on_wall().select_related("area").only(*WALL_FIELDS)
+    """Confirmed, public, approved pledges (`shown` reads just the fields the wall shows)."""
+    return Pledge.objects.on_wall()
 
 
 def on_wall_pledge(*, pledge_id: int) -> Pledge | None:
     """A pledge the public may see, or None (unconfirmed, hidden, pending, rejected, erased)."""
-    return wall_pledges().filter(pk=pledge_id).first()
+    return wall_pledges().select_related("area").only(*WALL_FIELDS).filter(pk=pledge_id).first()
+
+
+@dataclass(slots=True)
+class WallPledge:
+    """A pledge as the wall shows it. Read as plain values rather than as a Pledge: building
+    model instances was a good part of a wall page's time."""
+
+    pk: int
+    kind: str
+    text: str
+    first_name: str
+    organisation_name: str
+    confirmed_at: datetime.datetime
+    area: Area
+    confirmed_on: str  # the day, in words: '2 December 2026'
+
+    Kind = Pledge.Kind
+    display_name = Pledge.display_name  # the same rule as the pledge's own
+
+
+def shown(pledges: QuerySet) -> list[WallPledge]:
+    """The pledges as the wall shows them, each with its area (from the kept areas rather than
+    a join) and the day it was confirmed in words, as the date filter's "j F Y" writes it (the
+    filter on every card cost more than the rest of the card)."""
+    areas = kept_areas()
+    rows = []
+    for pk, kind, text, first_name, organisation_name, confirmed_at, area_id in pledges.values_list(
+        *WALL_FIELDS
+    ):
+        day = timezone.localdate(confirmed_at)
+        rows.append(
+            WallPledge(
+                pk,
+                kind,
+                text,
+                first_name,
+                organisation_name,
+                confirmed_at,
+                areas[area_id],
+                f"{day.day} {MONTHS[day.month]} {day.year}",
+            )
+        )
+    return rows
 
 
 def public_url(*, pledge: Pledge) -> str | None:
@@ -62,8 +103,14 @@ def public_pledge_context(*, pledge: Pledge) -> dict:
     }
 
 
-def latest_pledges(*, limit: int) -> list[Pledge]:
-    return list(wall_pledges().order_by("-confirmed_at", "-id")[: max(1, min(limit, 50))])
+def latest_pledges(*, limit: int) -> list[WallPledge]:
+    return shown(wall_pledges().order_by("-confirmed_at", "-id")[: max(1, min(limit, 50))])
+
+
+def kept_areas() -> dict[int, Area]:
+    """Every area by id, retired ones too (their pledges stay on the wall); kept per process
+    until the content changes (core.content)."""
+    return remembered("pledges:wall:areas", lambda: {a.pk: a for a in Area.objects.all()})
 
 
 # Keyset pagination ---------------------------------------------------------------------------
@@ -78,7 +125,7 @@ class Cursor:
     id: int
 
     @classmethod
-    def of(cls, pledge: Pledge) -> "Cursor":
+    def of(cls, pledge: "Pledge | WallPledge") -> "Cursor":
         return cls(confirmed_at=pledge.confirmed_at, id=pledge.pk)
 
     def encode(self) -> str:
@@ -112,17 +159,43 @@ class Cursor:
         )
 
 
+def wall_areas() -> list[tuple[str, str]]:
+    """The areas to filter by, as (id, name) in their order."""
+    return [(str(pk), area.name) for pk, area in kept_areas().items()]
+
+
+def wall_pledge_page() -> PledgePage | None:
+    """The residents' pledge page the wall invites people to (kept per process)."""
+    return remembered(
+        "pledges:wall:pledge_page",
+        lambda: PledgePage.objects.live().public().filter(kind=Pledge.Kind.INDIVIDUAL).first(),
+    )
+
+
+class QuickSelect(forms.Select):
+    """A select written out in Python, as Django writes it: Django renders each option through
+    two template includes, and even format_html per option was a twentieth of the wall's time.
+    Every value is escaped with the standard library's html.escape, as Django's escape does.
+    (Flat choices only.)"""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = self.format_value(value)
+        options = "".join(
+            f'<option value="{escape(str(choice))}"{" selected" if str(choice) in chosen else ""}>'
+            f"{escape(str(label))}</option>"
+            for choice, label in self.choices
+        )
+        attrs = flatatt(self.build_attrs(self.attrs, attrs))
+        return mark_safe(f'<select name="{escape(name)}"{attrs}>{options}</select>')  # noqa: S308
+
+
 class WallFilterForm(forms.Form):
     """The wall's filters, read from the query string. Unknown values are ignored."""
 
-    area = forms.ModelChoiceField(
-        label="Area",
-        queryset=Area.objects.all(),
-        required=False,
-        empty_label="All areas",
-    )
+    area = forms.ChoiceField(label="Area", required=False, widget=QuickSelect)
     kind = forms.ChoiceField(
         label="Pledges by",
+        widget=QuickSelect,
         choices=[
             ("", "Everyone"),
             (Pledge.Kind.INDIVIDUAL, "Residents"),
@@ -131,12 +204,16 @@ class WallFilterForm(forms.Form):
         required=False,
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [("", "All areas"), *wall_areas()]
+
     def filters(self) -> dict:
         """The valid filters as query-string values (an invalid one counts as not chosen)."""
         self.is_valid()  # fields that fail are simply left out of cleaned_data
         chosen = {}
-        if self.cleaned_data.get("area") is not None:
-            chosen["area"] = str(self.cleaned_data["area"].pk)
+        if self.cleaned_data.get("area"):
+            chosen["area"] = self.cleaned_data["area"]
         if self.cleaned_data.get("kind"):
             chosen["kind"] = self.cleaned_data["kind"]
         return chosen
@@ -146,7 +223,7 @@ class WallFilterForm(forms.Form):
 class WallPage:
     """One page of the wall, with the query strings of the pages either side (or '')."""
 
-    pledges: list[Pledge]
+    pledges: list[WallPledge]
     filters: dict = field(default_factory=dict)
     older_query: str = ""
     newer_query: str = ""
@@ -158,6 +235,13 @@ class WallPage:
     @property
     def has_newer(self) -> bool:
         return bool(self.newer_query)
+
+
+def _any(pledges: QuerySet) -> bool:
+    """Whether there is such a pledge, found by walking the wall's index in the query's order
+    from the cursor. (EXISTS drops the order, and PostgreSQL may then read the table from the
+    oldest row up: most of the table for a page far down the wall.)"""
+    return bool(pledges.values_list("pk", flat=True)[:1])
 
 
 def _query(filters: dict, **cursor: str) -> str:
@@ -183,12 +267,12 @@ def wall_page(
 
     after_cursor = Cursor.decode(after)
     if after_cursor:
-        rows = list(
+        rows = shown(
             pledges.filter(after_cursor.newer()).order_by("confirmed_at", "id")[: page_size + 1]
         )
         if len(rows) > page_size:
             rows = rows[:page_size][::-1]
-            has_older = newest_first.filter(Cursor.of(rows[-1]).older()).exists()
+            has_older = _any(newest_first.filter(Cursor.of(rows[-1]).older()))
             return WallPage(
                 pledges=rows,
                 filters=filters,
@@ -203,12 +287,12 @@ def wall_page(
         before_cursor = Cursor.decode(before)
 
     if before_cursor:
-        rows = list(newest_first.filter(before_cursor.older())[: page_size + 1])
+        rows = shown(newest_first.filter(before_cursor.older())[: page_size + 1])
         # Even past the end (pledges hidden since the link was made) there is a way back.
         newest_shown = Cursor.of(rows[0]) if rows else before_cursor
-        has_newer = newest_first.filter(newest_shown.newer()).exists()
+        has_newer = _any(pledges.filter(newest_shown.newer()).order_by("confirmed_at", "id"))
     else:
-        rows = list(newest_first[: page_size + 1])
+        rows = shown(newest_first[: page_size + 1])
         newest_shown, has_newer = None, False
     has_older = len(rows) > page_size
     rows = rows[:page_size]

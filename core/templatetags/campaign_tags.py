@@ -8,6 +8,8 @@ from django import template
 from django.utils import timezone
 from wagtail.models import Page, Site
 
+from core import chrome
+
 register = template.Library()
 
 
@@ -15,23 +17,27 @@ register = template.Library()
 def main_navigation(context):
     request = context.get("request")
     site = Site.find_for_request(request) if request else None
-    items = []
-    if site:
-        root = site.root_page
-        items = list(root.get_children().live().public().in_menu())
+    if site is None:
+        return {"root": None, "links": [], "home_current": False}
+    root, items, urls = chrome.menu_pages(site)
     current = context.get("page")
     current_path = current.path if isinstance(current, Page) else ""
     links = [
         {
             "page": item,
+            "url": urls[item.pk],
             "current": "page"
             if current_path == item.path
             else ("true" if current_path.startswith(item.path) else ""),
         }
         for item in items
     ]
-    root = site.root_page if site else None
-    return {"root": root, "links": links, "home_current": bool(root and current_path == root.path)}
+    return {
+        "root": root,
+        "root_url": urls[root.pk],
+        "links": links,
+        "home_current": current_path == root.path,
+    }
 
 
 @register.inclusion_tag("components/breadcrumbs.html", takes_context=True)
@@ -41,10 +47,29 @@ def breadcrumbs(context):
     if not isinstance(page, Page) or page.depth <= 2:
         return {"ancestors": []}
     site = Site.find_for_request(request) if request else None
-    ancestors = page.get_ancestors().filter(depth__gte=2).live()
-    if site:
-        ancestors = ancestors.descendant_of(site.root_page, inclusive=True)
-    return {"ancestors": list(ancestors), "page": page, "request": request}
+    if site and page.pk:  # a preview of a page not saved yet has no id to keep them under
+        ancestors = chrome.ancestors(site, page)
+    else:
+        ancestors = page.get_ancestors().filter(depth__gte=2).live()
+        if site:
+            ancestors = ancestors.descendant_of(site.root_page, inclusive=True)
+        ancestors = [(ancestor, ancestor.get_url(request)) for ancestor in ancestors]
+    return {"ancestors": ancestors, "page": page, "request": request}
+
+
+@register.simple_tag(takes_context=True)
+def footer_links(context) -> list[tuple[str, str]]:
+    """The campaign's footer links as (URL, words), kept per process (core.chrome)."""
+    request = context.get("request")
+    site = Site.find_for_request(request) if request else None
+    return chrome.footer_links(site) if site else []
+
+
+@register.simple_tag
+def kept_rendition(image_id: int | None, spec: str):
+    """The rendition `{% image %}` would make, kept per process (core.chrome): for the pictures
+    every page shows (the logo, the share card), so rendering a page does not look them up."""
+    return chrome.rendition(image_id, spec)
 
 
 @register.simple_tag

@@ -267,6 +267,47 @@ def test_wall_queries_do_not_grow_with_pledges_or_depth(client, wall_page):
     assert filtered <= many + 1  # the chosen area is looked up once
 
 
+def test_an_uncached_wall_page_reads_only_its_pledges(client, wall_page, settings):
+    """Once a process keeps the page tree, the site's chrome and the areas (core.content), a wall
+    page missing the page cache is one query: the pledges (and one more for a link back)."""
+    settings.PAGE_CACHE_SECONDS = 0
+    PledgePageFactory(parent=wall_page.get_parent())
+    area = AreaFactory(name="Riverside")
+    for n in range(30):
+        shown(n, area=area, kind=Pledge.Kind.ORGANISATION, organisation_name=f"Group {n}")
+    first = client.get(wall_page.url)
+    deep = wall_page.url + link(first, "Older pledges")
+    filtered = f"{wall_page.url}?area={area.pk}&kind=organisation"
+    for url in (deep, filtered):
+        client.get(url)
+
+    for url, expected in ((wall_page.url, 1), (deep, 2), (filtered, 1)):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        assert len(queries) == expected, [q["sql"] for q in queries]
+        assert "pledges_pledge" in queries[0]["sql"]
+    assert "Make your own pledge" in response.content.decode()
+    assert f'<option value="{area.pk}" selected>Riverside</option>' in response.content.decode()
+
+
+def test_cards_show_the_local_day_the_pledge_was_confirmed(client, wall_page):
+    # 23:30 UTC on 30 June is 00:30 on 1 July in London (summer time).
+    shown(confirmed_at=datetime.datetime(2026, 6, 30, 23, 30, tzinfo=datetime.UTC))
+    shown(confirmed_at=datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC))
+    html = get(client, wall_page.url).content.decode()
+    assert ">31 December 2026</time>" in html
+    assert ">1 July 2026</time>" in html
+
+
+def test_area_names_are_escaped_in_the_filter(client, wall_page):
+    area = AreaFactory(name="Tom & Jerry's <Town>")
+    html = get(client, f"{wall_page.url}?area={area.pk}").content.decode()
+    assert (
+        f'<option value="{area.pk}" selected>Tom &amp; Jerry&#x27;s &lt;Town&gt;</option>' in html
+    )
+
+
 def test_wall_escapes_what_people_typed(client, wall_page):
     pledge = shown(1, text=XSS_TEXT, first_name=XSS_NAME)
     shown(2, text=XSS_TEXT, kind=Pledge.Kind.ORGANISATION, organisation_name=XSS_ORG)
