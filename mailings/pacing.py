@@ -1,12 +1,11 @@
 """The pace at which emails leave: the provider's sending rate (EMAIL_RATE_PER_SECOND), shared
 by every worker process on every machine, and the pauses a provider asks for when it throttles.
 
-Each provider (the SMTP host, or the anymail backend) has one schedule: the time its next email
-may go, and the time any pause it asked for ends. Before each email a worker reserves the next
-free slot and sleeps until it (a GCRA with no burst: slots are one interval apart). Slots are
-spaced a little wider than 1/rate (RATE_GUARD_SECONDS a second), so that the few milliseconds
-between a slot and the provider counting the email never put more than the rate into any one
-second. A throttling reply pauses every worker (`throttled`), longer each time it repeats.
+Each provider (the SMTP host, or the anymail backend) has one schedule. Before each email a
+worker reserves the next free slot and sleeps until it: a GCRA with no burst, slots evenly spaced
+so that any rate+1 of them in a row span 1 s + RATE_GUARD_SECONDS. The guard keeps the few
+milliseconds between a slot and the provider counting the email from crowding a second. A
+throttling reply pauses every worker (`throttled`), longer each time it repeats.
 
 The schedule lives in Redis (the cache's server), changed atomically by one Lua script call per
 email, on Redis's own clock, so workers on several machines share it. Without Redis (the
@@ -32,11 +31,12 @@ from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
-# Slots are (1 + RATE_GUARD_SECONDS) / rate apart: any rate+1 emails in a row then span at least
-# 1 s + 25 ms, so jitter of up to 25 ms on the way to the provider cannot crowd a second.
+# Any rate+1 slots in a row span at least 1 s + 25 ms, so jitter of up to 25 ms on the way to
+# the provider cannot crowd a second.
 RATE_GUARD_SECONDS = 0.025
-# A worker that wakes this late for its slot takes a new one rather than crowd the next email.
-LATE_SECONDS = 0.005
+# A worker that wakes this late for its slot takes a new one rather than crowd the next email
+# (well within the guard, which must also cover the send itself).
+LATE_SECONDS = 0.01
 # A throttling reply that says nothing about when to come back pauses every worker for
 # FIRST_PAUSE, doubling while throttles follow each other, up to LONGEST_PAUSE; a pause
 # asked for (Retry-After) is honoured up to LONGEST_PAUSE.
@@ -56,6 +56,7 @@ class PaceUnavailable(Exception):
 class Slot:
     reserved: bool  # False: the next slot was further away than the caller would wait
     wait: float  # seconds from now until the slot (or, when not reserved, until the next one)
+    at: int = 0  # the slot on the schedule's clock (microseconds)
 
 
 # KEYS[1]: the provider's schedule, a hash of `next` (the next free slot), `pause` (when a pause
@@ -68,14 +69,32 @@ local state = redis.call('HMGET', KEYS[1], 'next', 'pause')
 local slot = math.max(now, tonumber(state[1]) or 0, tonumber(state[2]) or 0)
 local wait = slot - now
 if wait > tonumber(ARGV[2]) then
-  return {0, wait}
+  return {0, wait, 0}
 end
 local interval = tonumber(ARGV[1])
 if interval > 0 then
   redis.call('HSET', KEYS[1], 'next', string.format('%.0f', slot + interval))
   redis.call('PEXPIRE', KEYS[1], math.floor((slot + interval - now) / 1000) + 3600000)
 end
-return {1, wait}
+return {1, wait, slot}
+"""
+
+# A worker woke late for its slot (ARGV: the slot, the interval, the rate in whole emails). It
+# may still send now if the whole schedule moves on by its lateness, which is safe while fewer
+# than `count` slots were given after its own (so no later second gets one too many), and no
+# pause began meanwhile. Returns 1 if it may send.
+LATE_LUA = """
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+local state = redis.call('HMGET', KEYS[1], 'next', 'pause')
+local next_slot, paused_until = tonumber(state[1]) or 0, tonumber(state[2]) or 0
+local slot, interval, count = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local given_after = math.floor((next_slot - slot) / interval + 0.5) - 1
+if now < paused_until or given_after >= count then
+  return 0
+end
+redis.call('HSET', KEYS[1], 'next', string.format('%.0f', next_slot + (now - slot)))
+return 1
 """
 
 # ARGV: the pause the provider asked for (0: it did not say), the first and longest pauses, and
@@ -109,12 +128,16 @@ return pause_end - now
 
 
 class Pace:
-    """One provider's schedule. `interval` is the time between emails, in seconds (0: no rate,
-    only the provider's pauses are kept)."""
+    """One provider's schedule: slots `interval` seconds apart, so no window of 1 s holds more
+    than the rate (for a rate below 1, no window of 1/rate seconds holds more than one). Without
+    a rate (0) only the provider's pauses are kept."""
 
     def __init__(self, *, rate: float):
         self.rate = rate
-        self.interval = (1 + RATE_GUARD_SECONDS) / rate if rate > 0 else 0.0
+        # Emails are whole: 14.5 a second allows 14 in any one second.
+        self.interval = (1 + RATE_GUARD_SECONDS) / math.floor(rate) if rate >= 1 else 0.0
+        if 0 < rate < 1:
+            self.interval = 1 / rate + RATE_GUARD_SECONDS
 
     @property
     def limited(self) -> bool:
@@ -123,8 +146,18 @@ class Pace:
     def reserve(self, *, within: float) -> Slot:
         """Reserve the next slot if it comes within `within` seconds; nothing is reserved
         otherwise. Raises PaceUnavailable when the schedule cannot be reached."""
-        reserved, wait_us = self._reserve(round(self.interval * US), max(round(within * US), 0))
-        return Slot(bool(reserved), max(wait_us, 0) / US)
+        reserved, wait_us, at = self._reserve(round(self.interval * US), max(round(within * US), 0))
+        return Slot(bool(reserved), max(wait_us, 0) / US, at)
+
+    @property
+    def count(self) -> int:
+        """The emails any one window (1 s, or 1/rate below 1 a second) may hold."""
+        return max(math.floor(self.rate), 1)
+
+    def late(self, slot: Slot) -> bool:
+        """The worker woke too late for `slot`: may it send now all the same (moving everyone's
+        later slots on by its lateness)? If not, it takes a new slot. Raises PaceUnavailable."""
+        return bool(self._late(slot.at, round(self.interval * US), self.count))
 
     def throttled(self, *, asked: float | None) -> float:
         """The provider refused an email for sending too fast: pause every worker. `asked` is
@@ -136,7 +169,10 @@ class Pace:
             # Nobody else can be told: this worker still pauses, as asked or from the start.
             return asked or FIRST_PAUSE_SECONDS
 
-    def _reserve(self, interval_us: int, within_us: int) -> tuple[int, int]:
+    def _reserve(self, interval_us: int, within_us: int) -> tuple[int, int, int]:
+        raise NotImplementedError
+
+    def _late(self, slot_us: int, interval_us: int, count: int) -> int:
         raise NotImplementedError
 
     def _throttle(self, asked_us: int) -> int:
@@ -148,21 +184,25 @@ class RedisPace(Pace):
 
     def __init__(self, *, rate: float, client, key: str):
         super().__init__(rate=rate)
-        self.key = key
+        self.keys = [key]
         self._reserve_script = client.register_script(RESERVE_LUA)
         self._throttle_script = client.register_script(THROTTLE_LUA)
+        self._late_script = client.register_script(LATE_LUA)
 
     def _run(self, script, args):
         from redis.exceptions import ConnectionError, TimeoutError
 
         try:
-            return script(keys=[self.key], args=args)
+            return script(keys=self.keys, args=args)
         except (ConnectionError, TimeoutError) as exc:
             raise PaceUnavailable(str(exc)) from exc
 
     def _reserve(self, interval_us, within_us):
-        reserved, wait_us = self._run(self._reserve_script, [interval_us, within_us])
-        return int(reserved), int(wait_us)
+        reserved, wait_us, at = self._run(self._reserve_script, [interval_us, within_us])
+        return int(reserved), int(wait_us), int(at)
+
+    def _late(self, slot_us, interval_us, count):
+        return int(self._run(self._late_script, [slot_us, interval_us, count]))
 
     def _throttle(self, asked_us):
         memory = round(THROTTLE_MEMORY_SECONDS * US)
@@ -200,10 +240,21 @@ class FilePace(Pace):
         def change(state, now):
             slot = max(now, state.get("next", 0), state.get("pause", 0))
             if slot - now > within_us:
-                return 0, slot - now
+                return 0, slot - now, 0
             if interval_us > 0:
                 state["next"] = slot + interval_us
-            return 1, slot - now
+            return 1, slot - now, slot
+
+        return self._change(change)
+
+    def _late(self, slot_us, interval_us, count):
+        def change(state, now):
+            next_slot = state.get("next", 0)
+            given_after = round((next_slot - slot_us) / interval_us) - 1
+            if now < state.get("pause", 0) or given_after >= count:
+                return 0
+            state["next"] = next_slot + (now - slot_us)
+            return 1
 
         return self._change(change)
 

@@ -453,12 +453,17 @@ def deliver_claimed(
             results.append(DeliveryResult("cancelled"))
             continue
         # Unlimited, only a provider's pause is looked up, once per group.
-        wait_again = _wait_for_slot(pace, start_before) if pace.limited or index == 0 else None
-        if wait_again is not None:
+        check_pace = pace.limited or index == 0
+        result = _send_one(
+            email,
+            connection,
+            claimant=claimant,
+            take_slot=(lambda: _wait_for_slot(pace, start_before)) if check_pace else None,
+        )
+        if result.outcome == "no slot":
             unsent = emails[index:]
-            release_emails(unsent, claimant=claimant, retry_in=wait_again)
-            return Delivery(results, unsent, wait_again)
-        result = _send_one(email, connection, claimant=claimant)
+            release_emails(unsent, claimant=claimant, retry_in=result.retry_in)
+            return Delivery(results, unsent, result.retry_in)
         results.append(result)
         if result.outcome == "later":  # throttled: everyone pauses, the rest go back
             unsent = emails[index + 1 :]
@@ -493,7 +498,13 @@ def _wait_for_slot(pace, start_before: float) -> float | None:
         time.sleep(slot.wait)
         if time.monotonic() - due <= LATE_SECONDS:
             return None
-        # Woken too late: sent now, it could crowd the next second. Take the next free slot.
+        # Woken too late (a busy machine): send now only if the schedule can move on by the
+        # delay without crowding a later second; otherwise take the next free slot.
+        try:
+            if pace.late(slot):
+                return None
+        except PaceUnavailable:
+            pass
 
 
 def release_emails(emails: list[OutboundEmail], *, claimant: str, retry_in: float) -> int:
@@ -537,7 +548,12 @@ def deliver(
     return delivery.results[0]
 
 
-def _send_one(email: OutboundEmail, connection, *, claimant: str = "") -> DeliveryResult:
+def _send_one(
+    email: OutboundEmail, connection, *, claimant: str = "", take_slot=None
+) -> DeliveryResult:
+    """Write the email, open the session, wait for the email's slot (`take_slot`, which may
+    refuse: outcome "no slot", nothing sent or recorded), then hand it over. Only the hand-over
+    comes after the slot, so the time it takes to write an email never crowds the next one."""
     rendered = {}
     try:
         if not email.body_text:
@@ -554,7 +570,10 @@ def _send_one(email: OutboundEmail, connection, *, claimant: str = "") -> Delive
         # Opened by us, the session stays open across sends (the backend closes only
         # sessions it opened itself).
         connection.open()
-        build_message(email, connection=connection).send()
+        message = build_message(email, connection=connection)
+        if take_slot is not None and (retry_in := take_slot()) is not None:
+            return DeliveryResult("no slot", retry_in=retry_in)
+        message.send()
     except Exception as exc:
         asked = throttle_wait(exc)
         if asked is not None:
