@@ -1,4 +1,4 @@
-.PHONY: run test lint format lock bench bench-pledges
+.PHONY: run test lint format lock bench bench-pledges bench-emails
 
 run:  ## Set up and run the site, worker and beat on embedded defaults
 	scripts/run
@@ -23,3 +23,6 @@ bench:  ## Both benchmarks: the web stack, then pledges (see bench/README.md)
 
 bench-pledges:  ## Pledge submissions, the wall, the reminder sweep and emails
 	bench/run_pledges.sh
+
+bench-emails:  ## Emails at full speed, 100,000 reminders at a provider rate, and a low rate kept
+	bench/run_emails.sh

@@ -144,17 +144,17 @@ def reminder_context() -> tuple[dict, dict]:
     from pledges.reminders import preview_context
 
     step = ReminderStep.objects.order_by("pk").first()
-    token = "AbCdEfGh1234.bench-token-of-a-typical-length.XyZ"
+    signed = "AbCdEfGh1234.bench-link-of-a-typical-length.XyZ"  # as long as a real one
     links = {
-        "manage_url": f"{settings.SITE_URL}/pledges/manage/{token}/",
-        "unsubscribe_url": f"{settings.SITE_URL}/pledges/unsubscribe/{token}/",
+        "manage_url": f"{settings.SITE_URL}/pledges/manage/{signed}/",
+        "unsubscribe_url": f"{settings.SITE_URL}/pledges/unsubscribe/{signed}/",
     }
     if step is None:
         context = {"first_name": "Sam", "pledge": "Say hello to a neighbour", "step": "week"}
     else:
         context = preview_context(step)
         for link in context.get("outcome_links", []):
-            link["url"] = f"{settings.SITE_URL}/pledges/outcome/{token}/{link['answer']}/"
+            link["url"] = f"{settings.SITE_URL}/pledges/outcome/{signed}/{link['answer']}/"
     context = {
         key: value
         for key, value in context.items()
