@@ -106,7 +106,8 @@ helper run --smtp-port "$(cat "$TMP/sink.port")" --sink-pid "$SINK_PID" \
   --times-file "$TMP/sink.times" --worker-pid-file "$TMP/worker.pid" --worker-log "$TMP/worker.log" \
   --concurrency "${BENCH_CELERY_CONCURRENCY:-2}" --full-emails "${BENCH_FULL_EMAILS:-20000}" \
   --rate "$RATE" --rate-emails "${BENCH_RATE_EMAILS:-100000}" \
-  --low-rate "${BENCH_LOW_RATE:-14}" --low-emails "${BENCH_LOW_EMAILS:-280}" | tee "$TMP/run.out"
+  --low-rate "${BENCH_LOW_RATE:-14}" --low-emails "${BENCH_LOW_EMAILS:-280}" >"$TMP/run.out"
+sed 's/^BENCH /bench:   /' "$TMP/run.out"
 grep '^BENCH ' "$TMP/run.out" >"$TMP/results.txt" || die "the run gave no result"
 BUSY=$(awk -v before="$BUSY_BEFORE" '/^cpu /{ split(before, b, " ");
   busy = $2+$3+$4+$7+$8+$9 - b[1]; all = $2+$3+$4+$5+$6+$7+$8+$9 - b[2];
