@@ -79,18 +79,24 @@ end
 return {1, wait, slot}
 """
 
-# A worker woke late for its slot (ARGV: the slot, the interval, the rate in whole emails). It
-# may still send now if the whole schedule moves on by its lateness, which is safe while fewer
-# than `count` slots were given after its own (so no later second gets one too many), and no
-# pause began meanwhile. Returns 1 if it may send.
-LATE_LUA = """
+# A worker woke for its slot (ARGV: the slot, the interval, the rate in whole emails, how late
+# is too late). It may send unless a pause began meanwhile. Woken too late, it may still send
+# now if the whole schedule moves on by its lateness, which is safe while fewer than `count`
+# slots were given after its own (so no later second gets one too many). Returns 1 if it may.
+CONFIRM_LUA = """
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
 local state = redis.call('HMGET', KEYS[1], 'next', 'pause')
 local next_slot, paused_until = tonumber(state[1]) or 0, tonumber(state[2]) or 0
 local slot, interval, count = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+if now < paused_until then
+  return 0
+end
+if now - slot <= tonumber(ARGV[4]) then
+  return 1
+end
 local given_after = math.floor((next_slot - slot) / interval + 0.5) - 1
-if now < paused_until or given_after >= count then
+if given_after >= count then
   return 0
 end
 redis.call('HSET', KEYS[1], 'next', string.format('%.0f', next_slot + (now - slot)))
@@ -154,10 +160,12 @@ class Pace:
         """The emails any one window (1 s, or 1/rate below 1 a second) may hold."""
         return max(math.floor(self.rate), 1)
 
-    def late(self, slot: Slot) -> bool:
-        """The worker woke too late for `slot`: may it send now all the same (moving everyone's
-        later slots on by its lateness)? If not, it takes a new slot. Raises PaceUnavailable."""
-        return bool(self._late(slot.at, round(self.interval * US), self.count))
+    def confirm(self, slot: Slot) -> bool:
+        """The worker woke for `slot`: may it send now? Not if a pause began meanwhile; woken
+        too late (LATE_SECONDS), only if everyone's later slots can move on by its lateness.
+        If not, it takes a new slot. Raises PaceUnavailable."""
+        late_us = round(LATE_SECONDS * US)
+        return bool(self._confirm(slot.at, round(self.interval * US), self.count, late_us))
 
     def throttled(self, *, asked: float | None) -> float:
         """The provider refused an email for sending too fast: pause every worker. `asked` is
@@ -172,7 +180,7 @@ class Pace:
     def _reserve(self, interval_us: int, within_us: int) -> tuple[int, int, int]:
         raise NotImplementedError
 
-    def _late(self, slot_us: int, interval_us: int, count: int) -> int:
+    def _confirm(self, slot_us: int, interval_us: int, count: int, late_us: int) -> int:
         raise NotImplementedError
 
     def _throttle(self, asked_us: int) -> int:
@@ -187,7 +195,7 @@ class RedisPace(Pace):
         self.keys = [key]
         self._reserve_script = client.register_script(RESERVE_LUA)
         self._throttle_script = client.register_script(THROTTLE_LUA)
-        self._late_script = client.register_script(LATE_LUA)
+        self._confirm_script = client.register_script(CONFIRM_LUA)
 
     def _run(self, script, args):
         from redis.exceptions import ConnectionError, TimeoutError
@@ -201,8 +209,8 @@ class RedisPace(Pace):
         reserved, wait_us, at = self._run(self._reserve_script, [interval_us, within_us])
         return int(reserved), int(wait_us), int(at)
 
-    def _late(self, slot_us, interval_us, count):
-        return int(self._run(self._late_script, [slot_us, interval_us, count]))
+    def _confirm(self, slot_us, interval_us, count, late_us):
+        return int(self._run(self._confirm_script, [slot_us, interval_us, count, late_us]))
 
     def _throttle(self, asked_us):
         memory = round(THROTTLE_MEMORY_SECONDS * US)
@@ -247,11 +255,15 @@ class FilePace(Pace):
 
         return self._change(change)
 
-    def _late(self, slot_us, interval_us, count):
+    def _confirm(self, slot_us, interval_us, count, late_us):
         def change(state, now):
             next_slot = state.get("next", 0)
             given_after = round((next_slot - slot_us) / interval_us) - 1
-            if now < state.get("pause", 0) or given_after >= count:
+            if now < state.get("pause", 0):
+                return 0
+            if now - slot_us <= late_us:
+                return 1
+            if given_after >= count:
                 return 0
             state["next"] = next_slot + (now - slot_us)
             return 1

@@ -21,7 +21,6 @@ from core.content import remembered
 
 from .models import EmailCopy, OutboundEmail, Suppression, address_hash
 from .pacing import (
-    LATE_SECONDS,
     PaceUnavailable,
     batch_size,
     claim_group_size,
@@ -494,14 +493,14 @@ def _wait_for_slot(pace, start_before: float) -> float | None:
             return slot.wait
         if not pace.limited:
             return None
-        due = time.monotonic() + slot.wait
-        time.sleep(slot.wait)
-        if time.monotonic() - due <= LATE_SECONDS:
+        if slot.wait <= 0:
             return None
-        # Woken too late (a busy machine): send now only if the schedule can move on by the
-        # delay without crowding a later second; otherwise take the next free slot.
+        time.sleep(slot.wait)
+        # Another worker may have been throttled meanwhile; woken late (a busy machine), the
+        # email goes only if the schedule can move on without crowding a later second.
+        # Otherwise take the next free slot (after the pause).
         try:
-            if pace.late(slot):
+            if pace.confirm(slot):
                 return None
         except PaceUnavailable:
             pass

@@ -116,7 +116,7 @@ def test_a_worker_woken_late_sends_if_the_schedule_can_move_on_instead(make_pace
     for _ in range(3):  # three slots given to others after it: fewer than the rate
         pace.reserve(within=10)
     time.sleep(0.03)
-    assert pace.late(mine)
+    assert pace.confirm(mine)
     # Every later slot moves on by the lateness, so no second gets one too many.
     moved_by = (pace.reserve(within=10).at - mine.at) / pacing.US - 4 * interval
     assert 0.03 <= moved_by < 0.03 + SLACK
@@ -127,12 +127,16 @@ def test_a_worker_woken_late_takes_a_new_slot_when_moving_on_could_crowd_a_secon
     mine = pace.reserve(within=10)
     pace.reserve(within=10)  # as many given after it as a second may hold
     time.sleep(0.02)
-    assert not pace.late(mine)
-    # Nor during a pause that began meanwhile.
+    assert not pace.confirm(mine)
+    # On time, a worker may not send either once a pause began meanwhile.
     other = make_pace(5)
     slot = other.reserve(within=10)
+    time.sleep(slot.wait)
+    assert other.confirm(slot)
+    slot = other.reserve(within=10)
     other.throttled(asked=1)
-    assert not other.late(slot)
+    time.sleep(slot.wait)
+    assert not other.confirm(slot)
 
 
 def test_a_throttle_pauses_everyone_and_repeats_pause_longer(make_pace, short_pauses):
