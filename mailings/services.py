@@ -20,6 +20,13 @@ from django.utils import timezone
 from core.content import remembered
 
 from .models import EmailCopy, OutboundEmail, Suppression, address_hash
+from .pacing import (
+    PaceUnavailable,
+    batch_size,
+    claim_group_size,
+    sending_pace,
+    throttle_wait,
+)
 from .relay import relay
 
 logger = logging.getLogger(__name__)
@@ -236,12 +243,14 @@ def queue_emails(emails: list[EmailToQueue]) -> dict[str, str]:
 
 def enqueue_delivery_batches(email_ids: list[int]) -> int:
     """One task per batch of emails; returns how many emails were handed over. If the broker
-    is down the rest wait for the sweep."""
+    is down the rest wait for the sweep. With a sending rate, batches are what the rate
+    allows in a few seconds (mailings.pacing.batch_size)."""
     from .tasks import send_emails
 
+    size = batch_size(most=BATCH_SIZE)
     handed_over = 0
-    for start in range(0, len(email_ids), BATCH_SIZE):
-        chunk = email_ids[start : start + BATCH_SIZE]
+    for start in range(0, len(email_ids), size):
+        chunk = email_ids[start : start + size]
         try:
             send_emails.delay(chunk)
         except Exception as exc:  # broker unreachable: the sweep will queue them later
@@ -251,26 +260,54 @@ def enqueue_delivery_batches(email_ids: list[int]) -> int:
     return handed_over
 
 
-def deliver_batch(email_ids: list[int], *, connection=None, claimant: str = "") -> dict[str, int]:
-    """Send a batch of emails over one SMTP session, claimed a group at a time."""
+@dataclass(frozen=True)
+class BatchResult:
+    outcomes: dict[str, int]
+    # Emails this run did not get to (the rate, a throttle or the time ran out): none of them
+    # was sent or counted as an attempt; they are to be tried again after `retry_in` seconds.
+    handed_back: list[int]
+    retry_in: float = 0
+
+
+def deliver_batch(
+    email_ids: list[int],
+    *,
+    connection=None,
+    claimant: str = "",
+    send_before: float | None = None,
+) -> BatchResult:
+    """Send a batch of emails over one SMTP session, claimed a group at a time, at the
+    provider's pace. No email is started after `send_before` (time.monotonic()) or after its
+    claim could run out: what is left is handed back, unclaimed, for the caller to queue again."""
     from django.core.mail import get_connection
 
     outcomes: dict[str, int] = {}
+    ids = list(dict.fromkeys(email_ids))
+    group_size = claim_group_size(most=CLAIM_GROUP_SIZE)
+    handed_back: list[int] = []
+    retry_in = 0.0
     own_connection = connection is None
     connection = connection or get_connection()
     try:
-        for start in range(0, len(email_ids), CLAIM_GROUP_SIZE):
-            group = email_ids[start : start + CLAIM_GROUP_SIZE]
+        for start in range(0, len(ids), group_size):
+            group = ids[start : start + group_size]
             claimed = claim_emails(group, claimant=claimant)
-            for outcome in deliver_claimed(claimed, connection=connection):
+            if len(claimed) < len(group):
+                outcomes["skipped"] = outcomes.get("skipped", 0) + len(group) - len(claimed)
+            delivery = deliver_claimed(
+                claimed, connection=connection, claimant=claimant, send_before=send_before
+            )
+            for outcome in delivery.results:
                 outcomes[outcome.outcome] = outcomes.get(outcome.outcome, 0) + 1
+            if delivery.handed_back:
+                rest = ids[start + len(group) :]
+                handed_back = [email.pk for email in delivery.handed_back] + rest
+                retry_in = delivery.retry_in
+                break
     finally:
         if own_connection:
             connection.close()
-    claimed = sum(outcomes.values())
-    if claimed < len(set(email_ids)):
-        outcomes["skipped"] = outcomes.get("skipped", 0) + len(set(email_ids)) - claimed
-    return outcomes
+    return BatchResult(outcomes, handed_back, retry_in)
 
 
 # A worker process keeps one connection to the mail server across tasks (see kept_connection).
@@ -318,8 +355,10 @@ def enqueue_delivery(email_id: int) -> bool:
 
 @dataclass(frozen=True)
 class DeliveryResult:
-    outcome: str  # "sent", "skipped", "cancelled", "retry" or "failed"
-    retry_in: int = 0
+    # "sent", "skipped", "cancelled", "retry" or "failed"; "later" when it was handed back
+    # unsent (the rate, a throttle or the time ran out), not counted as an attempt.
+    outcome: str
+    retry_in: float = 0
 
 
 def retry_delay(attempts: int) -> int:
@@ -364,12 +403,36 @@ def claim_emails(email_ids: list[int], *, claimant: str = "") -> list[OutboundEm
     return emails
 
 
-def deliver_claimed(emails: list[OutboundEmail], *, connection) -> list[DeliveryResult]:
-    """Send claimed emails over one connection (an SMTP session); record each outcome as it
-    happens, so a crash can repeat at most the email being sent at that moment (with the
-    same Message-ID, which receivers drop). A failure starts a fresh session."""
+@dataclass(frozen=True)
+class Delivery:
+    results: list[DeliveryResult]
+    handed_back: list[OutboundEmail]  # claimed, not sent, and given back (release_emails)
+    retry_in: float = 0
+
+
+# A send may take up to EMAIL_TIMEOUT; this much more is kept in hand before a claim runs out.
+CLAIM_MARGIN_SECONDS = 1
+# With a rate, a worker that cannot reach the shared schedule tries again this much later.
+PACE_UNAVAILABLE_RETRY_SECONDS = 5
+
+
+def deliver_claimed(
+    emails: list[OutboundEmail],
+    *,
+    connection,
+    claimant: str = "",
+    send_before: float | None = None,
+) -> Delivery:
+    """Send claimed emails over one connection (an SMTP session), each at its slot of the
+    provider's pace (mailings.pacing); record each outcome as it happens, so a crash can
+    repeat at most the email being sent at that moment (with the same Message-ID, which
+    receivers drop). A failure starts a fresh session.
+
+    The worker waits for each slot between emails, with no transaction open. Emails it cannot
+    start before `send_before`, or before their claim could run out, and everything after a
+    throttling reply, are handed back unsent: released, their attempt not counted."""
     if not emails:
-        return []
+        return Delivery([], [])
     # An unsubscribe or bounce may have arrived after the emails were queued.
     hashes = {email.to: address_hash(email.to) for email in emails}
     suppressed = set(
@@ -377,20 +440,92 @@ def deliver_claimed(emails: list[OutboundEmail], *, connection) -> list[Delivery
             "address_hash", flat=True
         )
     )
+    claim_ends = time.monotonic() + settings.EMAIL_CLAIM_SECONDS
+    start_before = claim_ends - settings.EMAIL_TIMEOUT - CLAIM_MARGIN_SECONDS
+    if send_before is not None:
+        start_before = min(start_before, send_before)
+    pace = sending_pace()
     results = []
-    for email in emails:
+    for index, email in enumerate(emails):
         if hashes[email.to] in suppressed:
             OutboundEmail.objects.filter(pk=email.pk).update(status=OutboundEmail.Status.CANCELLED)
             results.append(DeliveryResult("cancelled"))
             continue
-        result = _send_one(email, connection)
+        # Unlimited, only a provider's pause is looked up, once per group.
+        check_pace = pace.limited or index == 0
+        result = _send_one(
+            email,
+            connection,
+            claimant=claimant,
+            take_slot=(lambda: _wait_for_slot(pace, start_before)) if check_pace else None,
+        )
+        if result.outcome == "no slot":
+            unsent = emails[index:]
+            release_emails(unsent, claimant=claimant, retry_in=result.retry_in)
+            return Delivery(results, unsent, result.retry_in)
+        results.append(result)
+        if result.outcome == "later":  # throttled: everyone pauses, the rest go back
+            unsent = emails[index + 1 :]
+            release_emails(unsent, claimant=claimant, retry_in=result.retry_in)
+            connection.close()
+            return Delivery(results, [email, *unsent], result.retry_in)
         if result.outcome != "sent":
             connection.close()  # the next email starts a fresh session
-        results.append(result)
-    return results
+    return Delivery(results, [])
 
 
-def deliver(email_id: int, *, connection=None, claimant: str = "") -> DeliveryResult:
+def _wait_for_slot(pace, start_before: float) -> float | None:
+    """Wait for this email's slot in the provider's schedule. None: send it now. Otherwise the
+    slot is not to be had in time (or the schedule cannot be reached): seconds after which to
+    try again."""
+    while True:
+        within = start_before - time.monotonic()
+        if within <= 0:
+            return 0
+        try:
+            slot = pace.reserve(within=within if pace.limited else 0)
+        except PaceUnavailable as exc:
+            if not pace.limited:
+                return None  # no rate to keep to; a pause cannot be known
+            logger.warning("the sending rate's schedule is unavailable: %s", type(exc).__name__)
+            return PACE_UNAVAILABLE_RETRY_SECONDS
+        if not slot.reserved:
+            return slot.wait
+        if not pace.limited:
+            return None
+        if slot.wait <= 0:
+            return None
+        time.sleep(slot.wait)
+        # Another worker may have been throttled meanwhile; woken late (a busy machine), the
+        # email goes only if the schedule can move on without crowding a later second.
+        # Otherwise take the next free slot (after the pause).
+        try:
+            if pace.confirm(slot):
+                return None
+        except PaceUnavailable:
+            pass
+
+
+def release_emails(emails: list[OutboundEmail], *, claimant: str, retry_in: float) -> int:
+    """Give claimed emails back unsent: the claim's attempt is not counted, and they are due
+    again after `retry_in` seconds (for another worker, a retry or the sweep)."""
+    if not emails:
+        return 0
+    return OutboundEmail.objects.filter(
+        pk__in=[email.pk for email in emails],
+        status=OutboundEmail.Status.PENDING,
+        claimed_by=claimant,
+    ).update(
+        attempts=F("attempts") - 1,
+        next_attempt_at=timezone.now() + timedelta(seconds=retry_in),
+        claimed_by="",
+        handed_over_at=None,
+    )
+
+
+def deliver(
+    email_id: int, *, connection=None, claimant: str = "", send_before: float | None = None
+) -> DeliveryResult:
     """Send one outbox email if it is still waiting and due; record what happened. An email
     already sent, cancelled, given up on or claimed by another worker is left alone."""
     from django.core.mail import get_connection
@@ -401,13 +536,23 @@ def deliver(email_id: int, *, connection=None, claimant: str = "") -> DeliveryRe
     own_connection = connection is None
     connection = connection or get_connection()
     try:
-        return deliver_claimed(emails, connection=connection)[0]
+        delivery = deliver_claimed(
+            emails, connection=connection, claimant=claimant, send_before=send_before
+        )
     finally:
         if own_connection:
             connection.close()
+    if delivery.handed_back:
+        return DeliveryResult("later", retry_in=delivery.retry_in)
+    return delivery.results[0]
 
 
-def _send_one(email: OutboundEmail, connection) -> DeliveryResult:
+def _send_one(
+    email: OutboundEmail, connection, *, claimant: str = "", take_slot=None
+) -> DeliveryResult:
+    """Write the email, open the session, wait for the email's slot (`take_slot`, which may
+    refuse: outcome "no slot", nothing sent or recorded), then hand it over. Only the hand-over
+    comes after the slot, so the time it takes to write an email never crowds the next one."""
     rendered = {}
     try:
         if not email.body_text:
@@ -424,17 +569,39 @@ def _send_one(email: OutboundEmail, connection) -> DeliveryResult:
         # Opened by us, the session stays open across sends (the backend closes only
         # sessions it opened itself).
         connection.open()
-        build_message(email, connection=connection).send()
+        message = build_message(email, connection=connection)
+        if take_slot is not None and (retry_in := take_slot()) is not None:
+            return DeliveryResult("no slot", retry_in=retry_in)
+        message.send()
     except Exception as exc:
-        # Every failure is recorded as an attempt, not only SMTP and provider (anymail) errors:
-        # a message that can never be built must not be retried every minute, forever, with
-        # no trace in the outbox.
+        asked = throttle_wait(exc)
+        if asked is not None:
+            return _record_throttle(email, exc, asked=asked, claimant=claimant)
+        # Every other failure is recorded as an attempt, not only SMTP and provider (anymail)
+        # errors: a message that can never be built must not be retried every minute, forever,
+        # with no trace in the outbox.
         return _record_failure(email, exc)
     OutboundEmail.objects.filter(pk=email.pk).update(
         status=OutboundEmail.Status.SENT, sent_at=timezone.now(), last_error="", **rendered
     )
     logger.info("email sent id=%s template=%s", email.pk, email.template)
     return DeliveryResult("sent")
+
+
+def _record_throttle(
+    email: OutboundEmail, exc: Exception, *, asked: float, claimant: str
+) -> DeliveryResult:
+    """The provider refused the email for sending too fast. That says nothing about the email,
+    so it is not counted towards EMAIL_MAX_ATTEMPTS (a long spell of throttling must not make
+    us give up on emails): every worker pauses (the shared schedule) and the email is handed
+    back, to go again after the pause."""
+    pause = sending_pace().throttled(asked=asked or None)
+    release_emails([email], claimant=claimant, retry_in=pause)
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        last_error=f"Throttled by the provider: {type(exc).__name__}: {exc}"[:500]
+    )
+    logger.warning("email throttled id=%s pause=%.1fs", email.pk, pause)
+    return DeliveryResult("later", retry_in=pause)
 
 
 def _record_failure(email: OutboundEmail, exc: Exception) -> DeliveryResult:

@@ -231,6 +231,9 @@ OUTBOX_RELAY_SECONDS = env.float("OUTBOX_RELAY_SECONDS", default=0.05)
 # A worker's claim on the emails it is sending: others leave them alone this long. Emails
 # claimed by a task that was lost (not rerun) go out again once the claim runs out.
 EMAIL_CLAIM_SECONDS = env.int("EMAIL_CLAIM_SECONDS", default=600)
+# The provider's sending rate, in emails a second, kept by all workers together (e.g. 14 for a
+# new Amazon SES account); 0 sends as fast as the workers go (mailings/pacing.py).
+EMAIL_RATE_PER_SECOND = env.float("EMAIL_RATE_PER_SECOND", default=0)
 
 # Celery: JSON only, late acks so a killed worker's task runs again, bounded time.
 # The filesystem broker ignores the host; naming one keeps kombu from warning that none was given.

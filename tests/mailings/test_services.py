@@ -445,7 +445,7 @@ def test_a_batch_shares_one_smtp_session(monkeypatch):
 
     monkeypatch.setattr("django.core.mail.get_connection", lambda *a, **k: CountingBackend())
     rows = [outbox_row(next_attempt_at=ago(minutes=1)) for _ in range(3)]
-    assert services.deliver_batch([row.pk for row in rows]) == {"sent": 3}
+    assert services.deliver_batch([row.pk for row in rows]) == services.BatchResult({"sent": 3}, [])
     assert len(sessions) == 1
     assert len(mail.outbox) == 3
 

@@ -13,7 +13,9 @@ CELERY_IMPORTS = ["tests.mailings.worker_probe"]
 # The tests use no remote control; without it the worker leaves no pidbox keys in Redis.
 CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 
-EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_BACKEND = os.environ.get(
+    "MAILINGS_TEST_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
+)
 EMAIL_HOST = "127.0.0.1"
 EMAIL_PORT = int(os.environ["MAILINGS_TEST_SMTP_PORT"])
 EMAIL_HOST_USER = ""
@@ -21,3 +23,5 @@ EMAIL_HOST_PASSWORD = ""
 EMAIL_USE_TLS = False
 EMAIL_USE_SSL = False
 EMAIL_TIMEOUT = 5
+# A short time limit shows a batch handing back what it could not send in time.
+CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("MAILINGS_TEST_SOFT_TIME_LIMIT", "60"))
