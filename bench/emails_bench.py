@@ -422,7 +422,7 @@ def main() -> None:
     run.add_argument("--worker-log", required=True)
     run.add_argument("--concurrency", type=int, default=2)
     run.add_argument("--full-emails", type=int, default=20_000)
-    run.add_argument("--rate", type=float, default=300)
+    run.add_argument("--rate", type=float, default=200)
     run.add_argument("--rate-emails", type=int, default=100_000)
     run.add_argument("--low-rate", type=float, default=14)
     run.add_argument("--low-emails", type=int, default=280)

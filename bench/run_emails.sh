@@ -8,7 +8,7 @@
 # starts, it stops; all traffic stays on 127.0.0.1. See bench/README.md.
 #
 # Settings (environment):
-#   BENCH_RATE=300            the provider rate of part b, emails a second
+#   BENCH_RATE=200            the provider rate of part b, emails a second
 #   BENCH_RATE_EMAILS=100000  reminders sent at that rate
 #   BENCH_FULL_EMAILS=20000   reminders sent at full speed (part a)
 #   BENCH_LOW_RATE=14         the rate of part c     BENCH_LOW_EMAILS=280   emails in part c
@@ -97,7 +97,7 @@ SINK_PID=$!
 for _ in $(seq 100); do [ -s "$TMP/sink.port" ] && break; sleep 0.1; done
 [ -s "$TMP/sink.port" ] || die "the SMTP sink did not start"
 
-RATE=${BENCH_RATE:-300}
+RATE=${BENCH_RATE:-200}
 say "SMTP sink on 127.0.0.1:$(cat "$TMP/sink.port"); worker prefork x${BENCH_CELERY_CONCURRENCY:-2};" \
   "${BENCH_FULL_EMAILS:-20000} at full speed, ${BENCH_RATE_EMAILS:-100000} at ${RATE}/s," \
   "${BENCH_LOW_EMAILS:-280} at ${BENCH_LOW_RATE:-14}/s"
