@@ -19,14 +19,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from core import abuse
 from mailings.models import OutboundEmail, Suppression, address_hash
 from mailings.services import is_suppressed
-from pledges import abuse
-from pledges.counters import refresh_counters
 from pledges.forms import clean_name
 from pledges.models import ConsentRecord, Pledge
 from pledges.moderation import approve_pledges
 from pledges.reminders import send_due_reminders
+from pledges.selectors.counters import refresh_counters
 from pledges.services import confirm_pledge, queue_confirmation
 from pledges.tokens import make_token
 from tests.pledges.factories import AreaFactory, PledgeFactory
@@ -144,7 +144,7 @@ def test_resident_pledge_journey(tab, chromium, live_server, mail_through_sink):
     challenge, nonce = sent["pow_challenge"][0], sent["pow_nonce"][0]
     puzzle = signing.loads(challenge, salt=abuse.POW_SIGNING_SALT)
     digest = hashlib.sha256(f"{puzzle['salt']}{nonce}".encode()).digest()
-    assert abuse.leading_zero_bits(digest) >= puzzle["bits"] == django_settings.PLEDGE_POW_BITS
+    assert abuse.leading_zero_bits(digest) >= puzzle["bits"] == django_settings.PROOF_OF_WORK_BITS
     assert not abuse.verify_work(challenge=challenge, nonce=nonce)
 
     # 2. "Check your email", and the email itself (real SMTP).
@@ -407,7 +407,7 @@ def test_xss_corpus_executes_nowhere(chromium, live_server, mail_through_sink, s
     # Two dozen pledges from one address in a minute: neither the per-IP limit nor the proof
     # of work is under test here (the journey above solves it at full difficulty).
     settings.PLEDGE_LIMIT_PER_IP = 1000
-    settings.PLEDGE_POW_BITS = 4
+    settings.PROOF_OF_WORK_BITS = 4
     base = live_server.url
     sink = mail_through_sink
     site = build_pledge_site()

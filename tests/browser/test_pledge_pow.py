@@ -11,7 +11,7 @@ from django.core import signing
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
-from pledges import abuse
+from core import abuse
 from pledges.models import Pledge
 from tests.realparts import wait_for
 
@@ -79,7 +79,7 @@ def test_a_hard_challenge_is_solved_off_the_main_thread(tab, live_server, settin
 
     # Seconds of work that cannot finish: the main thread has no long task all the while (on
     # the main thread, the same work was one long task of over a second).
-    settings.PLEDGE_POW_BITS = ENDLESS_BITS
+    settings.PROOF_OF_WORK_BITS = ENDLESS_BITS
     tab.goto(url)
     time.sleep(WORKING_SECONDS)
     watched = long_tasks_since_loaded(tab)
@@ -89,7 +89,7 @@ def test_a_hard_challenge_is_solved_off_the_main_thread(tab, live_server, settin
     assert watched["tasks"] == [], f"the main thread was blocked: {watched['tasks']}"
 
     # A hard challenge that is solved: still no long task, and the solution is accepted.
-    settings.PLEDGE_POW_BITS = HARD_BITS
+    settings.PROOF_OF_WORK_BITS = HARD_BITS
     started = time.monotonic()
     tab.goto(url)
     wait_for(lambda: nonce_of(tab), timeout=120, what="the proof of work to be solved")
