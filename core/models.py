@@ -1,4 +1,5 @@
-"""What every app may use: the campaign's site-wide settings and the abstract BasePage."""
+"""What every app may use: the campaign's site-wide settings, the list of areas and the abstract
+BasePage."""
 
 from django.core.validators import RegexValidator
 from django.db import models
@@ -80,33 +81,6 @@ class CampaignSettings(BaseSiteSetting):
         blank=True,
         help_text="A short line at the foot of every page, e.g. who runs the campaign.",
     )
-    pledge_target = models.PositiveIntegerField(
-        null=True,
-        blank=True,
-        help_text="How many pledges the campaign aims for, e.g. 1000. Leave empty to show the "
-        "count without a target.",
-    )
-    pledge_target_label = models.CharField(
-        max_length=120,
-        blank=True,
-        help_text="What the target is, after the number, e.g. 'pledges by Loneliness Awareness "
-        "Week'.",
-    )
-    pledge_target_deadline = models.DateField(
-        null=True,
-        blank=True,
-        help_text="Optional: the date the target is for. We show how many days are left.",
-    )
-    local_activities_page = models.ForeignKey(
-        "wagtailcore.Page",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="Where people find local groups and activities; linked after they pledge and "
-        "in reminders.",
-    )
-
     panels = [
         MultiFieldPanel(
             [
@@ -137,19 +111,16 @@ class CampaignSettings(BaseSiteSetting):
             heading="Social media",
         ),
         MultiFieldPanel([FieldPanel("footer_links"), FieldPanel("footer_text")], heading="Footer"),
-        MultiFieldPanel(
-            [
-                FieldPanel("pledge_target"),
-                FieldPanel("pledge_target_label"),
-                FieldPanel("pledge_target_deadline"),
-                FieldPanel("local_activities_page"),
-            ],
-            heading="Pledge target",
-        ),
     ]
 
     class Meta:
         verbose_name = "Campaign settings"
+
+    def prepare_for_reading(self) -> None:
+        """Resolve every page the footer links choose, in one query, before the settings are
+        kept for many pages (core.site_settings)."""
+        for link in self.footer_links:
+            link.value.get("page")
 
     @property
     def phone_href(self) -> str:
@@ -165,6 +136,23 @@ class CampaignSettings(BaseSiteSetting):
             ("YouTube", self.youtube_url),
         ]
         return [(name, url) for name, url in links if url]
+
+
+class Area(models.Model):
+    """A district or town of the campaign: people choose one when they pledge, employers say where
+    they employ people, listings where they run, so everything can be counted by area."""
+
+    name = models.CharField(max_length=80, unique=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True, help_text="Untick to stop offering this area.")
+
+    panels = [FieldPanel("name"), FieldPanel("sort_order"), FieldPanel("active")]
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return self.name
 
 
 class BasePage(Page):

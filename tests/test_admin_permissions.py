@@ -97,7 +97,7 @@ EXPECTED = {
     delete                    ok   -    -    -    -    ok
     preview                   404  404  404  404  404  404
     """),
-    "pledges.area": EDITORS_CONTENT | table("""
+    "core.area": EDITORS_CONTENT | table("""
     delete                    -    -    -    -    -    ok
     preview                   404  404  404  404  404  404
     """),
@@ -326,7 +326,7 @@ def items(groups) -> dict[str, Item]:
     return {
         # Suggestions and areas are public: the pledge form lists them.
         "pledges.pledgesuggestion": Item(PledgeSuggestionFactory(text="Marmot suggestion"), ()),
-        "pledges.area": Item(AreaFactory(name="Wombatshire"), ()),
+        "core.area": Item(AreaFactory(name="Wombatshire"), ()),
         "pledges.reminderstep": Item(reminder, ("Ibis reminder",)),
         # One pledge, two listings: its words are in both, its email address only in one.
         "pledges.pledgeformoderation": Item(
