@@ -17,6 +17,7 @@ from mailings.models import EmailCopy, OutboundEmail, Suppression, address_hash
 from mailings.services import EmailToQueue, campaign_settings, queue_emails
 
 from .models import Pledge, ReminderStep
+from .selectors.pledge_settings import pledge_settings
 from .tokens import make_token
 
 logger = logging.getLogger(__name__)
@@ -221,7 +222,7 @@ class _Schedule:
     def load(cls) -> "_Schedule":
         steps = active_steps()
         campaign = campaign_settings()
-        url = activities_url(campaign)
+        url = activities_url()
         return cls(
             steps,
             {step.pk: _StepWording(step, campaign.campaign_name, url) for step in steps},
@@ -290,8 +291,9 @@ def forget_stale_schedules(now: datetime.datetime) -> int:
     )
 
 
-def activities_url(campaign) -> str:
-    page = campaign.local_activities_page if campaign.pk else None
+def activities_url() -> str:
+    chosen = pledge_settings()
+    page = chosen.local_activities_page if chosen.pk else None
     return page.full_url if page and page.live else ""
 
 
@@ -301,7 +303,7 @@ def preview_context(step: ReminderStep) -> dict:
 
     campaign = campaign_settings()
     ideas = "Bake something to share, or ask if they would like to join you for a walk."
-    wording = _StepWording(step, campaign.campaign_name, activities_url(campaign))
+    wording = _StepWording(step, campaign.campaign_name, activities_url())
     context = {
         "activities_url": wording.activities_url,
         **SAMPLE_CONTEXT,

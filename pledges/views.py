@@ -4,18 +4,21 @@ POST changes anything (mail scanners follow GET links)."""
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from core.abuse import client_ip, verify_work
+from core.campaign import campaign_settings
 from core.content import remembered
 from core.middleware import mark_public
-from core.models import CampaignSettings
 from core.origin import is_cross_site
 
-from . import abuse, privacy, services, wall
-from .counters import get_counters
+from . import abuse, privacy, services
 from .models import PledgePage
+from .selectors import wall
+from .selectors.counters import get_counters
+from .selectors.pages import live_pledge_pages
+from .selectors.pledge_settings import pledge_settings
 from .share_card import share_card_png
 from .tokens import make_token, read_token
 
@@ -28,9 +31,9 @@ def pledge_form(request, page):
         form = form_class(request.POST, kind=page.kind)
         if form.is_valid():
             limited = abuse.check_pledge_rate(
-                ip=abuse.client_ip(request),
+                ip=client_ip(request),
                 email=form.cleaned_data["email"],
-                solved_work=abuse.verify_work(
+                solved_work=verify_work(
                     challenge=form.cleaned_data["pow_challenge"],
                     nonce=form.cleaned_data["pow_nonce"],
                 ),
@@ -61,14 +64,6 @@ def submit(request, page_id):
     if page is None:
         raise Http404
     return pledge_form(request, page)
-
-
-def live_pledge_pages() -> dict[int, PledgePage]:
-    """The live, public pledge pages by id: every submission needs its page, and there are only
-    a few (kept per process until pages change: core.content)."""
-    return remembered(
-        "pledges:pages", lambda: {page.pk: page for page in PledgePage.objects.live().public()}
-    )
 
 
 def check_email_url(page: PledgePage) -> str:
@@ -103,6 +98,7 @@ def thanks(request, token):
             "manage_token": token,
             "counters": get_counters(),
             "public_url": wall.public_url(pledge=pledge),
+            "pledge_settings": pledge_settings(request),
         },
     )
 
@@ -181,13 +177,6 @@ def outcome(request, token, answer):
     return render(request, "pledges/outcome.html", context)
 
 
-@never_cache  # each visitor needs their own challenge; the form page itself is cached for all
-@require_http_methods(["GET"])
-def pow_challenge(request):
-    """A fresh proof-of-work challenge for static/js/pledge-pow.js (see pledges/abuse.py)."""
-    return JsonResponse(abuse.new_challenge())
-
-
 @require_http_methods(["GET"])
 def public_pledge(request, pledge_id):
     """A pledge's own page, for sharing: only pledges on the wall have one."""
@@ -205,7 +194,7 @@ def share_card(request, pledge_id):
     pledge = wall.on_wall_pledge(pledge_id=pledge_id)
     if pledge is None:
         raise Http404
-    campaign = CampaignSettings.for_request(request)
+    campaign = campaign_settings(request)
     png = share_card_png(
         pledge=pledge, campaign_name=campaign.campaign_name, hashtag=campaign.hashtag
     )

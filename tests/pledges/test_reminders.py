@@ -14,10 +14,11 @@ from freezegun import freeze_time
 from campaign_site.celery import app as celery_app
 from mailings.models import OutboundEmail
 from mailings.services import deliver, suppress
-from pledges import counters, reminders, tasks
+from pledges import reminders, tasks
 from pledges.models import Pledge, ReminderStep
 from pledges.moderation import approve_pledges, reject_pledges
 from pledges.reminders import send_due_reminders
+from pledges.selectors import counters
 from pledges.services import confirm_pledge, record_outcome
 from pledges.tokens import make_token
 from tests.factories import make_site
@@ -519,13 +520,15 @@ def test_reminder_wording_is_checked_and_previewed_in_the_admin(client, site):
 
 
 def test_ideas_reminder_links_to_local_activities(pledge, site):
-    from core.models import CampaignSettings
+    from wagtail.models import Site
+
+    from pledges.models import PledgeSettings
     from tests.factories import CampaignPageFactory
 
     activities = CampaignPageFactory(parent=site, title="Things to do nearby")
-    campaign = CampaignSettings.objects.get()
-    campaign.local_activities_page = activities
-    campaign.save()
+    chosen = PledgeSettings.for_site(Site.objects.get(is_default_site=True))
+    chosen.local_activities_page = activities
+    chosen.save()
     sweep_at(local(2026, 6, 8, 10, 0))
     (email,) = sent_reminder_emails(pledge)
     assert f"Find local groups and activities: {activities.full_url}" in email.body_text

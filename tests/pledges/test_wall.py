@@ -17,12 +17,12 @@ from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import nested_form_data, streamfield
 
 from core.content import content_changed
-from core.models import CampaignSettings
 from home.models import CampaignPage, HomePage
-from pledges import share_card, wall
+from pledges import share_card
 from pledges.blocks import PledgeCounterBlock, PledgeFormBlock, PledgeWallBlock
-from pledges.counters import refresh_counters
-from pledges.models import Pledge, PledgePage, PledgeWallPage
+from pledges.models import Pledge, PledgePage, PledgeSettings, PledgeWallPage
+from pledges.selectors import counters, wall
+from pledges.selectors.counters import refresh_counters
 from pledges.tokens import make_token
 from tests.factories import CampaignPageFactory, UserFactory, make_site
 
@@ -326,10 +326,10 @@ def test_wall_escapes_what_people_typed(client, wall_page):
 
 
 def set_target(**fields):
-    campaign = CampaignSettings.for_site(Site.objects.get(is_default_site=True))
+    chosen = PledgeSettings.for_site(Site.objects.get(is_default_site=True))
     for name, value in fields.items():
-        setattr(campaign, name, value)
-    campaign.save()
+        setattr(chosen, name, value)
+    chosen.save()
 
 
 def test_home_counter_shows_total_target_and_link_from_the_cache(client, home):
@@ -403,10 +403,10 @@ def test_no_target_shows_the_count_without_a_bar(client, home):
 
 
 def test_target_progress_arithmetic():
-    progress = wall.TargetProgress(total=1500, target=1000)
+    progress = counters.TargetProgress(total=1500, target=1000)
     assert (progress.percent, progress.remaining, progress.shown_value) == (100, 0, 1000)
-    assert wall.TargetProgress(total=333, target=1000).percent == 33
-    past = wall.TargetProgress(
+    assert counters.TargetProgress(total=333, target=1000).percent == 33
+    past = counters.TargetProgress(
         total=1, target=2, deadline=timezone.localdate() - datetime.timedelta(days=1)
     )
     assert past.days_left is None
