@@ -244,9 +244,9 @@ NAMES = ["Sam", "Priya", "Tom", "Aisha", "Gareth", "Mei", "Olu", "Kasia", "Dev",
 
 
 def cmd_seed(args) -> None:
-    from pledges.selectors.counters import refresh_counters
     from pledges.models import new_secret
     from pledges.reminders import active_steps, due_time
+    from pledges.selectors.counters import refresh_counters
 
     rng = random.Random(42)
     now = timezone.now()

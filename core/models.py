@@ -115,6 +115,17 @@ class CampaignSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = "Campaign settings"
+        # Platform-wide roles that belong to no single app (given by migration 0004).
+        permissions = [
+            (
+                "look_up_personal_data",
+                "Can look up and download everything the site holds about an email address",
+            ),
+            (
+                "erase_personal_data",
+                "Can erase everything the site holds about an email address when the person asks",
+            ),
+        ]
 
     def prepare_for_reading(self) -> None:
         """Resolve every page the footer links choose, in one query, before the settings are

@@ -7,9 +7,11 @@ class PledgesConfig(AppConfig):
 
     def ready(self):
         from core.middleware import read_query_params
+        from core.personal_data import register_personal_data
         from core.signals import content_changes_with
         from mailings.models import editable_email
 
+        from . import privacy
         from .models import PledgeSettings, PledgeSuggestion, ReminderStep
 
         # The pledge form, the counter and the reminders read these from core.content's
@@ -19,3 +21,19 @@ class PledgesConfig(AppConfig):
         read_query_params("area", "kind", "before", "after")
         editable_email("pledge_confirm", "asks someone who pledged online to confirm")
         editable_email("pledge_recorded", "thanks someone whose pledge staff added")
+        # A Data officer's look-up and erasure by address, and a resident's download, reach
+        # every pledge made with the address (pledges store it stripped and in lower case).
+        register_personal_data(
+            key="pledges",
+            label="Pledges",
+            description=(
+                "Pledges made with this address: name, area, age band, how they heard about "
+                "us, consents, and the emails we sent about each pledge. Erasing deletes them "
+                "and their emails; a one-way fingerprint of the address stays if they stopped "
+                "our emails, so that we never email it again."
+            ),
+            find=privacy.find_for_address,
+            export=privacy.export_for_address,
+            erase=privacy.erase_for_address,
+            order=10,
+        )

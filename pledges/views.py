@@ -150,7 +150,8 @@ def download_data(request, token):
     pledge = read_token(token, "manage")
     if pledge is None:
         raise Http404
-    response = JsonResponse(privacy.export_data(pledge), json_dumps_params={"indent": 2})
+    # This pledge, then everything held for its address across the site (core.personal_data).
+    response = JsonResponse(privacy.export_for_manage_link(pledge), json_dumps_params={"indent": 2})
     response["Content-Disposition"] = 'attachment; filename="my-pledge.json"'
     return response
 

@@ -16,6 +16,7 @@ ADMIN_PAGES = [
     "/admin/snippets/pledges/pledge/",
     "/admin/snippets/pledges/pledge/?export=xlsx",
     "/admin/snippets/mailings/outboundemail/",
+    "/admin/personal-data/",
     "/admin/users/",
     "/admin/account/",
 ]
