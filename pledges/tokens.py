@@ -1,7 +1,10 @@
 """The links in pledge emails: each purpose its own lifetime (core.tokens). A token carries the
 pledge's id and secret, so erasing a pledge (a new secret) retires all its links."""
 
+import functools
 from datetime import timedelta
+
+from django.http import Http404
 
 from core import tokens
 
@@ -35,3 +38,20 @@ def read_token(token: str, purpose: str) -> Pledge | None:
     if pledge is None or pledge.secret != secret or pledge.anonymised_at:
         return None
     return pledge
+
+
+def with_pledge(purpose: str):
+    """For a view whose URL carries a signed link: the view gets the pledge it names as well as
+    the token. A wrong, expired or retired link is a 404, and nothing more is said."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(request, token, *args, **kwargs):
+            pledge = read_token(token, purpose)
+            if pledge is None:
+                raise Http404
+            return view(request, pledge, token, *args, **kwargs)
+
+        return wrapped
+
+    return decorate

@@ -20,7 +20,7 @@ from .selectors.counters import get_counters
 from .selectors.pages import live_pledge_pages
 from .selectors.pledge_settings import pledge_settings
 from .share_card import share_card_png
-from .tokens import make_token, read_token
+from .tokens import make_token, with_pledge
 
 
 def pledge_form(request, page):
@@ -75,10 +75,8 @@ def check_email_url(page: PledgePage) -> str:
 
 @csrf_exempt  # the signed token in the URL is the credential; there is no session to forge
 @require_http_methods(["GET", "POST"])
-def confirm(request, token):
-    pledge = read_token(token, "confirm")
-    if pledge is None:
-        raise Http404
+@with_pledge("confirm")
+def confirm(request, pledge, token):
     if request.method == "POST":
         services.confirm_pledge(pledge=pledge)
         return HttpResponseRedirect(reverse("pledges:thanks", args=[make_token(pledge, "manage")]))
@@ -86,9 +84,9 @@ def confirm(request, token):
 
 
 @require_http_methods(["GET"])
-def thanks(request, token):
-    pledge = read_token(token, "manage")
-    if pledge is None or not pledge.is_confirmed:
+@with_pledge("manage")
+def thanks(request, pledge, token):
+    if not pledge.is_confirmed:
         raise Http404
     return render(
         request,
@@ -105,10 +103,8 @@ def thanks(request, token):
 
 @csrf_exempt  # RFC 8058: mail clients POST here without cookies; the token is the credential
 @require_http_methods(["GET", "POST"])
-def unsubscribe(request, token):
-    pledge = read_token(token, "unsubscribe")
-    if pledge is None:
-        raise Http404
+@with_pledge("unsubscribe")
+def unsubscribe(request, pledge, token):
     if request.method == "POST":
         privacy.stop_emails(pledge=pledge)
         return render(request, "pledges/unsubscribed.html", {"pledge": pledge})
@@ -117,10 +113,8 @@ def unsubscribe(request, token):
 
 @csrf_exempt  # the signed token in the URL is the credential; there is no session to forge
 @require_http_methods(["GET", "POST"])
-def manage(request, token):
-    pledge = read_token(token, "manage")
-    if pledge is None:
-        raise Http404
+@with_pledge("manage")
+def manage(request, pledge, token):
     message = ""
     if request.method == "POST":
         action = request.POST.get("action")
@@ -146,10 +140,8 @@ def manage(request, token):
 
 
 @require_http_methods(["GET"])
-def download_data(request, token):
-    pledge = read_token(token, "manage")
-    if pledge is None:
-        raise Http404
+@with_pledge("manage")
+def download_data(request, pledge, token):
     # This pledge, then everything held for its address across the site (core.personal_data).
     response = JsonResponse(privacy.export_for_manage_link(pledge), json_dumps_params={"indent": 2})
     response["Content-Disposition"] = 'attachment; filename="my-pledge.json"'
@@ -158,11 +150,11 @@ def download_data(request, token):
 
 @csrf_exempt  # the signed token in the URL is the credential; there is no session to forge
 @require_http_methods(["GET", "POST"])
-def outcome(request, token, answer):
+@with_pledge("outcome")
+def outcome(request, pledge, token, answer):
     """One-click answers from the "did you do it?" email: GET shows the answer and a button,
     only the POST records it."""
-    pledge = read_token(token, "outcome")
-    if pledge is None or answer not in services.OUTCOME_ANSWERS:
+    if answer not in services.OUTCOME_ANSWERS:
         raise Http404
     context = {
         "pledge": pledge,
