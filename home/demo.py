@@ -99,7 +99,7 @@ class DemoBuilder:
         about = self.child(home, StandardPage, "about", **self.about())
         privacy = self.child(home, StandardPage, "privacy", **self.privacy())
         accessibility = self.child(home, StandardPage, "accessibility", **self.accessibility())
-        pledge_page, wall_page = self.pledges(home, privacy)
+        pledge_page, _wall_page = self.pledges(home, privacy)
         self.featured(
             home,
             [
