@@ -32,11 +32,10 @@ def make_every_export_safe() -> None:
     a cell may hold: so each cell is made safe there, whatever is stored. Called once, when the
     app is ready."""
     original = SpreadsheetExportMixin.preprocess_field_value
-    if getattr(original, "makes_cells_safe", False):
+    if original.__module__ == __name__:  # made safe already
         return
 
     def preprocess_field_value(self, field, value, export_format):
         return spreadsheet_safe(original(self, field, value, export_format))
 
-    preprocess_field_value.makes_cells_safe = True
     SpreadsheetExportMixin.preprocess_field_value = preprocess_field_value

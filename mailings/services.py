@@ -120,7 +120,7 @@ def render_email(template: str, context: dict) -> tuple[str, str, str]:
     subject = " ".join(subject.split())
     text = render_to_string(f"{base}.txt", full_context)
     try:
-        html = render_to_string(f"{base}.html", full_context)
+        html: str = render_to_string(f"{base}.html", full_context)
     except TemplateDoesNotExist:
         html = ""
     return subject, text, html
@@ -254,7 +254,7 @@ def enqueue_delivery_batches(email_ids: list[int]) -> int:
         chunk = email_ids[start : start + size]
         try:
             send_emails.delay(chunk)
-        except Exception as exc:  # noqa: BLE001 - whatever the broker raises, the sweep queues them later
+        except Exception as exc:  # noqa: BLE001 - whatever the broker says, the sweep retries
             logger.warning("could not queue %s emails: %s", len(chunk), type(exc).__name__)
             break
         handed_over += len(chunk)
@@ -348,7 +348,7 @@ def enqueue_delivery(email_id: int) -> bool:
 
     try:
         send_email.delay(email_id)
-    except Exception as exc:  # noqa: BLE001 - whatever the broker raises, the sweep queues it later
+    except Exception as exc:  # noqa: BLE001 - whatever the broker says, the sweep retries
         logger.warning("could not queue email %s: %s", email_id, type(exc).__name__)
         return False
     return True
