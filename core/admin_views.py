@@ -56,7 +56,7 @@ class AddressForm(PlainTextFormMixin, forms.Form):
 class PersonalDataMixin(WagtailAdminTemplateMixin):
     page_title = "Personal data"
     header_icon = "user"
-    permissions_required = (LOOK_UP,)
+    permissions_required: tuple[str, ...] = (LOOK_UP,)
 
     def dispatch(self, request, *args, **kwargs):
         # Before the method is looked at: a GET of a POST-only page says no to those who may

@@ -1,6 +1,12 @@
 """What every app may use: the campaign's site-wide settings, the list of areas and the abstract
 BasePage."""
 
+# Wagtail's base classes carry no types, so the Django plugin cannot work out the types of the
+# fields declared on them: they are spelled out (and not evaluated at run time).
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.core.validators import RegexValidator
 from django.db import models
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -10,6 +16,9 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from .blocks import FooterLinkBlock
+
+if TYPE_CHECKING:
+    from wagtail.images.models import Image
 
 hashtag_validator = RegexValidator(
     r"^[A-Za-z][A-Za-z0-9_]{0,99}$",
@@ -21,36 +30,36 @@ hashtag_validator = RegexValidator(
 class CampaignSettings(BaseSiteSetting):
     """The campaign's brand and contact details, shown on every page and in every email."""
 
-    campaign_name = models.CharField(
+    campaign_name: models.CharField[str, str] = models.CharField(
         max_length=120,
         default="Better Together",
         help_text="The campaign's name, for example 'A Better Medway – Together'.",
     )
-    strapline = models.CharField(
+    strapline: models.CharField[str, str] = models.CharField(
         max_length=200,
         blank=True,
         help_text="A short line shown under the campaign name in the header.",
     )
-    hashtag = models.CharField(
+    hashtag: models.CharField[str, str] = models.CharField(
         max_length=100,
         blank=True,
         validators=[hashtag_validator],
         help_text="The campaign hashtag without '#', used in share links, e.g. MedwayTogether.",
     )
-    phone_number = models.CharField(
+    phone_number: models.CharField[str, str] = models.CharField(
         max_length=40,
         blank=True,
         help_text="The single phone number for support, shown on every page.",
     )
-    phone_opening_hours = models.CharField(
+    phone_opening_hours: models.CharField[str, str] = models.CharField(
         max_length=200,
         blank=True,
         help_text="When the phone line is open, e.g. 'Monday to Friday, 9am to 5pm'.",
     )
-    contact_email = models.EmailField(
+    contact_email: models.EmailField[str, str] = models.EmailField(
         blank=True, help_text="A public email address for questions about the campaign."
     )
-    logo = models.ForeignKey(
+    logo: models.ForeignKey[Image | None, Image | None] = models.ForeignKey(
         "wagtailimages.Image",
         null=True,
         blank=True,
@@ -58,7 +67,7 @@ class CampaignSettings(BaseSiteSetting):
         related_name="+",
         help_text="Shown in the header. Leave empty to show the campaign name as text.",
     )
-    share_image = models.ForeignKey(
+    share_image: models.ForeignKey[Image | None, Image | None] = models.ForeignKey(
         "wagtailimages.Image",
         null=True,
         blank=True,
@@ -66,17 +75,23 @@ class CampaignSettings(BaseSiteSetting):
         related_name="+",
         help_text="The default picture shown when a page is shared on social media (1200×630).",
     )
-    facebook_url = models.URLField(blank=True, help_text="The campaign's Facebook page.")
-    x_url = models.URLField(blank=True, verbose_name="X (Twitter) URL")
-    instagram_url = models.URLField(blank=True, verbose_name="Instagram URL")
-    linkedin_url = models.URLField(blank=True, verbose_name="LinkedIn URL")
-    youtube_url = models.URLField(blank=True, verbose_name="YouTube URL")
+    facebook_url: models.URLField[str, str] = models.URLField(
+        blank=True, help_text="The campaign's Facebook page."
+    )
+    x_url: models.URLField[str, str] = models.URLField(blank=True, verbose_name="X (Twitter) URL")
+    instagram_url: models.URLField[str, str] = models.URLField(
+        blank=True, verbose_name="Instagram URL"
+    )
+    linkedin_url: models.URLField[str, str] = models.URLField(
+        blank=True, verbose_name="LinkedIn URL"
+    )
+    youtube_url: models.URLField[str, str] = models.URLField(blank=True, verbose_name="YouTube URL")
     footer_links = StreamField(
         [("link", FooterLinkBlock())],
         blank=True,
         help_text="Links in the footer, such as the privacy notice and accessibility statement.",
     )
-    footer_text = models.CharField(
+    footer_text: models.CharField[str, str] = models.CharField(
         max_length=300,
         blank=True,
         help_text="A short line at the foot of every page, e.g. who runs the campaign.",
@@ -169,12 +184,12 @@ class Area(models.Model):
 class BasePage(Page):
     """Fields every public page shares: a summary for listings, search and share cards."""
 
-    introduction = models.TextField(
+    introduction: models.TextField[str, str] = models.TextField(
         blank=True,
         max_length=500,
         help_text="One or two plain sentences shown under the title, in listings and when shared.",
     )
-    share_image = models.ForeignKey(
+    share_image: models.ForeignKey[Image | None, Image | None] = models.ForeignKey(
         "wagtailimages.Image",
         null=True,
         blank=True,

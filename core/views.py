@@ -62,7 +62,7 @@ def readyz(request):
     for name, check in READINESS_CHECKS.items():
         try:
             check()
-        except Exception as exc:  # any failure means not ready; the type is enough to log
+        except Exception as exc:  # noqa: BLE001 - any failure means not ready; its type is logged
             logger.warning("readiness check failed: %s (%s)", name, type(exc).__name__)
             results[name] = "failed"
         else:
@@ -123,7 +123,7 @@ def server_error(request):
     context = {"campaign": campaign.fallback()}
     try:
         context["campaign"] = campaign.campaign_settings(request)
-    except Exception:  # the error page must render even when the database is down
+    except Exception:  # noqa: BLE001 - the error page must render even when the database is down
         logger.warning("error page is using default campaign settings")
     template = loader.get_template("500.html")
     return HttpResponse(template.render(context), status=500)

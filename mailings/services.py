@@ -120,7 +120,7 @@ def render_email(template: str, context: dict) -> tuple[str, str, str]:
     subject = " ".join(subject.split())
     text = render_to_string(f"{base}.txt", full_context)
     try:
-        html = render_to_string(f"{base}.html", full_context)
+        html: str = render_to_string(f"{base}.html", full_context)
     except TemplateDoesNotExist:
         html = ""
     return subject, text, html
@@ -254,7 +254,7 @@ def enqueue_delivery_batches(email_ids: list[int]) -> int:
         chunk = email_ids[start : start + size]
         try:
             send_emails.delay(chunk)
-        except Exception as exc:  # broker unreachable: the sweep will queue them later
+        except Exception as exc:  # noqa: BLE001 - whatever the broker says, the sweep retries
             logger.warning("could not queue %s emails: %s", len(chunk), type(exc).__name__)
             break
         handed_over += len(chunk)
@@ -348,7 +348,7 @@ def enqueue_delivery(email_id: int) -> bool:
 
     try:
         send_email.delay(email_id)
-    except Exception as exc:  # broker unreachable: the sweep will queue it later
+    except Exception as exc:  # noqa: BLE001 - whatever the broker says, the sweep retries
         logger.warning("could not queue email %s: %s", email_id, type(exc).__name__)
         return False
     return True
@@ -582,7 +582,7 @@ def _send_one(
         if take_slot is not None and (retry_in := take_slot()) is not None:
             return DeliveryResult("no slot", retry_in=retry_in)
         message.send()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - every failure is recorded (see below)
         asked = throttle_wait(exc)
         if asked is not None:
             return _record_throttle(email, exc, asked=asked, claimant=claimant)

@@ -83,7 +83,7 @@ class AssistedPledgeForm(BasePledgeForm):
         "privacy_version",
     ]
 
-    wording = {  # noqa: RUF012 (read only)
+    wording = {
         "suggestion": {
             "label": "Pledge",
             "error_messages": {"required": "Choose a pledge, or 'In their own words'."},

@@ -372,7 +372,7 @@ class PersonalDataIndexView(GuardedExportMixin, PledgeColumnMixin, IndexView):
     permission. No bulk actions: nothing here changes a pledge."""
 
     # The consents column is a summary of the related records, not an attribute.
-    export_values = {"consents": consent_summary}  # noqa: RUF012 (read only)
+    export_values = {"consents": consent_summary}
 
     @cached_property
     def columns(self):

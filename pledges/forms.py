@@ -85,7 +85,7 @@ class BasePledgeForm(PlainTextFormMixin, forms.Form):
     show_on_wall = forms.BooleanField(required=False)
     reminders_wanted = forms.BooleanField(required=False)
 
-    wording: dict[str, dict] = {}  # noqa: RUF012 (read only)
+    wording: dict[str, dict] = {}
     suggestion_widget: type[forms.Widget] = forms.Select
     suggestion_choices: tuple[tuple[str, str], ...] = ()  # before the suggestions
     own_choice = ""  # the "own words" choice
@@ -153,7 +153,7 @@ class BasePledgeForm(PlainTextFormMixin, forms.Form):
 class PledgeForm(BasePledgeForm):
     """The public form, for residents or for organisations (a pledge page's `kind`)."""
 
-    wording = {  # noqa: RUF012 (read only)
+    wording = {
         "suggestion": {
             "label": "Choose a pledge",
             "error_messages": {"required": "Choose a pledge, or choose to write your own."},

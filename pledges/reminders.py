@@ -147,7 +147,7 @@ def reminder_email(pledge: Pledge, step: ReminderStep, wording: _StepWording) ->
     from .services import absolute_url, pledge_links, pledge_words, unsubscribe_headers
 
     ideas = ""
-    if step.include_ideas and pledge.suggestion_id:
+    if step.include_ideas and pledge.suggestion is not None:
         ideas = pledge.suggestion.ideas.strip()
     links = pledge_links(pledge)
     context = {

@@ -669,7 +669,8 @@ def test_a_pledge_moderator_cannot_edit_pages_or_upload(client, groups):
     page.refresh_from_db()
     assert (page.title, page.has_unpublished_changes) == ("Getting involved", False)
     assert not StandardPage.objects.filter(title="New").exists()
-    assert not Image.objects.exists() and not Document.objects.exists()
+    assert not Image.objects.exists()
+    assert not Document.objects.exists()
     assert outcome(client.get("/admin/snippets/mailings/outboundemail/")) == DENIED
 
 

@@ -3,7 +3,7 @@ they ask here rather than import them)."""
 
 from django import template
 
-from ..models import StoryPage
+from home.models import StoryPage
 
 register = template.Library()
 

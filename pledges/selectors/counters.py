@@ -9,7 +9,8 @@ from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from ..models import Pledge, PledgeSettings
+from pledges.models import Pledge, PledgeSettings
+
 from .pledge_settings import pledge_settings
 
 CACHE_KEY = "pledges:counters:v1"

@@ -2,8 +2,7 @@
 a few, so each process keeps them until pages change (core.content)."""
 
 from core.content import remembered
-
-from ..models import Pledge, PledgePage, PledgeWallPage
+from pledges.models import Pledge, PledgePage, PledgeWallPage
 
 
 def live_pledge_pages() -> dict[int, PledgePage]:

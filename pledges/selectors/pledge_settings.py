@@ -1,8 +1,7 @@
 from django.http import HttpRequest
 
 from core.site_settings import site_setting
-
-from ..models import PledgeSettings
+from pledges.models import PledgeSettings
 
 
 def pledge_settings(request: HttpRequest | None = None) -> PledgeSettings:

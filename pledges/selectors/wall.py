@@ -5,6 +5,7 @@ pledges for blocks, a pledge's own public page."""
 import datetime
 from dataclasses import dataclass, field
 from html import escape
+from typing import cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -18,8 +19,8 @@ from django.utils.safestring import mark_safe
 
 from core.content import remembered
 from core.models import Area
+from pledges.models import Pledge
 
-from ..models import Pledge
 from . import pages
 
 PAGE_SIZE = 24
@@ -123,7 +124,7 @@ class Cursor:
     id: int
 
     @classmethod
-    def of(cls, pledge: "Pledge | WallPledge") -> "Cursor":
+    def of(cls, pledge: WallPledge) -> "Cursor":
         return cls(confirmed_at=pledge.confirmed_at, id=pledge.pk)
 
     def encode(self) -> str:
@@ -196,7 +197,7 @@ class WallFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [("", "All areas"), *wall_areas()]
+        cast(forms.ChoiceField, self.fields["area"]).choices = [("", "All areas"), *wall_areas()]
 
     def filters(self) -> dict:
         """The valid filters as query-string values (an invalid one counts as not chosen)."""
@@ -290,5 +291,7 @@ def wall_page(
         pledges=rows,
         filters=filters,
         older_query=_query(filters, before=Cursor.of(rows[-1]).encode()) if has_older else "",
-        newer_query=_query(filters, after=newest_shown.encode()) if has_newer else "",
+        newer_query=_query(filters, after=newest_shown.encode())
+        if has_newer and newest_shown
+        else "",
     )

@@ -3,8 +3,8 @@ target's progress and a link to pledge, wherever a page wants it (the home page 
 
 from django import template
 
-from ..selectors.counters import counter_summary
-from ..selectors.pages import residents_pledge_page
+from pledges.selectors.counters import counter_summary
+from pledges.selectors.pages import residents_pledge_page
 
 register = template.Library()
 

@@ -232,10 +232,13 @@ def test_a_data_officer_looks_up_downloads_and_erases_everything(
 
     html = client.post(SCREEN, {"email": " Sam@Example.org "}).content.decode()
     assert f"What we hold for {SAM}" in html
-    assert "Say hello to a neighbour" in html and "Host a coffee morning" in html
-    assert "Library loans" in html and "&lt;b&gt;The Hobbit&lt;/b&gt;" in html
+    assert "Say hello to a neighbour" in html
+    assert "Host a coffee morning" in html
+    assert "Library loans" in html
+    assert "&lt;b&gt;The Hobbit&lt;/b&gt;" in html
     assert "<b>The Hobbit</b>" not in html
-    assert "Volunteer at the fete" not in html and "Emma" not in html
+    assert "Volunteer at the fete" not in html
+    assert "Emma" not in html
     assert f'href="/admin/snippets/pledges/pledge/inspect/{sams_pledges[0].pk}/"' in html
     assert f'action="{ERASE}"' in html
 
@@ -248,8 +251,10 @@ def test_a_data_officer_looks_up_downloads_and_erases_everything(
 
     # The first POST asks; nothing has gone yet.
     html = client.post(ERASE, {"email": SAM}).content.decode()
-    assert "Yes, erase it all" in html and "&lt;b&gt;The Hobbit&lt;/b&gt;" in html
-    assert Pledge.objects.filter(email=SAM).count() == 2 and library.loans.get(SAM)
+    assert "Yes, erase it all" in html
+    assert "&lt;b&gt;The Hobbit&lt;/b&gt;" in html
+    assert Pledge.objects.filter(email=SAM).count() == 2
+    assert library.loans.get(SAM)
 
     response = client.post(ERASE, {"email": SAM, "confirm": "yes"})
     assert (response.status_code, response["Location"]) == (302, SCREEN)
@@ -284,7 +289,8 @@ def test_a_malformed_address_gets_a_clear_error_and_changes_nothing(
         response = client.post(url, {"email": posted, **extra})
         assert response.status_code == 400, url
         html = response.content.decode()
-        assert "There is a problem" in html and 'href="#id_email"' in html
+        assert "There is a problem" in html
+        assert 'href="#id_email"' in html
         assert message in html
         assert "<script>@" not in html
         assert "attachment" not in response.get("Content-Disposition", "")
@@ -315,7 +321,8 @@ def test_without_the_erase_permission_one_may_look_but_not_erase(
     assert "Say hello to a neighbour" in html
     assert f'action="{ERASE}"' not in html
     assert outcome(client.post(ERASE, {"email": SAM, "confirm": "yes"})) == DENIED
-    assert Pledge.objects.filter(email=SAM).count() == 2 and library.erased_by == []
+    assert Pledge.objects.filter(email=SAM).count() == 2
+    assert library.erased_by == []
 
 
 @pytest.mark.parametrize(
@@ -335,7 +342,8 @@ def test_other_roles_cannot_use_the_screen(client, roles, library, sams_pledges,
         assert outcome(response) == DENIED, url
         assert SAM not in response.content.decode()
     assert '"/admin/personal-data/"' not in client.get("/admin/").content.decode()
-    assert Pledge.objects.filter(email=SAM).count() == 2 and library.erased_by == []
+    assert Pledge.objects.filter(email=SAM).count() == 2
+    assert library.erased_by == []
 
 
 def test_data_officers_find_the_screen_in_the_menu(client, officer):
@@ -352,7 +360,8 @@ def test_an_erasure_needs_the_csrf_token(officer, library, sams_pledges):
     client.force_login(officer)
     response = client.post(ERASE, {"email": SAM, "confirm": "yes"})
     assert response.status_code == 403
-    assert Pledge.objects.filter(email=SAM).count() == 2 and library.erased_by == []
+    assert Pledge.objects.filter(email=SAM).count() == 2
+    assert library.erased_by == []
 
 
 def test_the_group_editor_offers_the_personal_data_permissions(client, roles):
@@ -407,5 +416,6 @@ def test_a_pledge_without_an_address_downloads_only_itself(client, library):
     response = client.get(f"/pledges/manage/{make_token(pledge, 'manage')}/my-pledge.json")
     data = json.loads(response.content)
     assert data["pledge"]["text"] == "Phone a friend each week"
-    assert "sections" not in data and data["emails"] == []
+    assert "sections" not in data
+    assert data["emails"] == []
     assert "Knit for the hospice" not in response.content.decode()

@@ -175,8 +175,10 @@ def test_user_text_is_escaped_in_the_email_html(site):
     ReminderStep.objects.filter(slug="7d").update(body="You pledged to {pledge}.")
     sweep_at(local(2026, 6, 8, 10, 0))
     (email,) = sent_reminder_emails(pledge)
-    assert "<script>" not in email.body_html and "<b>Sam" not in email.body_html
-    assert "&lt;script&gt;" in email.body_html and "&lt;b&gt;Sam" in email.body_html
+    assert "<script>" not in email.body_html
+    assert "<b>Sam" not in email.body_html
+    assert "&lt;script&gt;" in email.body_html
+    assert "&lt;b&gt;Sam" in email.body_html
 
 
 def test_running_the_sweep_again_sends_nothing_twice(site, suggestion):
@@ -335,7 +337,7 @@ def test_two_concurrent_sweeps_never_send_a_reminder_twice(monkeypatch):
             if wait_for is not None:
                 assert wait_for.wait(timeout=20), "sweep A never claimed a batch"
             results[name] = send_due_reminders(now=now, batch_size=batch_size)
-        except Exception as exc:  # reported below: an exception in a thread is otherwise lost
+        except Exception as exc:  # noqa: BLE001 - reported below: a thread would lose it
             errors.append(exc)
         finally:
             if then is not None:
@@ -458,10 +460,11 @@ def test_wrong_token_or_answer_is_404_and_changes_nothing(client, pledge, method
 
 
 def test_record_outcome_refuses_an_unknown_answer(pledge):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown outcome"):
         record_outcome(pledge=pledge, outcome="")
     pledge.refresh_from_db()
-    assert pledge.outcome == "" and pledge.next_reminder_at is not None
+    assert pledge.outcome == ""
+    assert pledge.next_reminder_at is not None
 
 
 def test_manage_page_records_the_outcome(client, pledge):
@@ -469,13 +472,15 @@ def test_manage_page_records_the_outcome(client, pledge):
     assert "How did it go?" in client.get(url).content.decode()
     assert client.post(url, {"action": "outcome", "outcome": "maybe"}).status_code == 400
     pledge.refresh_from_db()
-    assert pledge.outcome == "" and pledge.next_reminder_at is not None
+    assert pledge.outcome == ""
+    assert pledge.next_reminder_at is not None
 
     response = client.post(url, {"action": "outcome", "outcome": "done"})
     assert response.status_code == 200
     assert "Your answer has been saved" in response.content.decode()
     pledge.refresh_from_db()
-    assert pledge.outcome == Pledge.Outcome.DONE and pledge.next_reminder_at is None
+    assert pledge.outcome == Pledge.Outcome.DONE
+    assert pledge.next_reminder_at is None
     assert 'value="done" id="outcome_done" required checked' in response.content.decode()
 
 

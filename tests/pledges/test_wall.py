@@ -209,7 +209,8 @@ def test_filters_are_kept_in_the_page_links(client, wall_page):
         shown(n, kind=Pledge.Kind.ORGANISATION, organisation_name=f"Group {n}", area=north)
     first = get(client, f"{wall_page.url}?area={north.pk}&kind=organisation")
     older = link(first, "Older pledges")
-    assert f"area={north.pk}" in older and "kind=organisation" in older
+    assert f"area={north.pk}" in older
+    assert "kind=organisation" in older
     second = get(client, wall_page.url + older)
     assert {p.kind for p in second.context["wall"].pledges} == {Pledge.Kind.ORGANISATION}
     assert len(shown_ids(second)) == 2
@@ -318,7 +319,8 @@ def test_wall_escapes_what_people_typed(client, wall_page):
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
 
     public = get(client, f"/pledges/{pledge.pk}/").content.decode()
-    assert XSS_TEXT not in public and XSS_NAME not in public
+    assert XSS_TEXT not in public
+    assert XSS_NAME not in public
     assert '<meta property="og:description" content="&lt;script&gt;' in public
 
 
@@ -468,7 +470,8 @@ def test_blocks_on_a_page(client, home):
     html = response.content.decode()
     assert f'<form method="post" action="{pledge_page.submit_url}" class="pledge-form"' in html
     assert "csrfmiddlewaretoken" not in html  # the page stays cacheable for everyone
-    assert "Pledge number 3" in html and "Pledge number 2" in html
+    assert "Pledge number 3" in html
+    assert "Pledge number 2" in html
     assert "Pledge number 1" not in html
     assert f'href="{wall_page.url}">See all pledges' in html
     assert '<progress class="pledge-progress" max="8" value="4">50%</progress>' in html
@@ -654,9 +657,7 @@ class PledgeWallPageTypeTests(WagtailPageTestCase):
         )
         self.assertCanCreate(self.home, CampaignPage, data)
         page = CampaignPage.objects.get(slug="pledge-with-us")
-        self.assertEqual(
-            [block.block_type for block in page.body],
-            ["pledge_form", "pledge_wall", "pledge_counter"],
-        )
-        self.assertIsInstance(page.body[0].value["page"].specific, PledgePage)
+        block_types = [block.block_type for block in page.body]
+        assert block_types == ["pledge_form", "pledge_wall", "pledge_counter"]
+        assert isinstance(page.body[0].value["page"].specific, PledgePage)
         self.assertPageIsRenderable(page)
