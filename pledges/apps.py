@@ -11,8 +11,20 @@ class PledgesConfig(AppConfig):
         from core.signals import content_changes_with
         from mailings.models import editable_email
 
-        from . import privacy
-        from .models import PledgeSettings, PledgeSuggestion, ReminderStep
+        from . import forms, privacy, views
+        from .models import (
+            PledgePage,
+            PledgeSettings,
+            PledgeSuggestion,
+            PledgeWallPage,
+            ReminderStep,
+        )
+        from .selectors import wall
+
+        # The pages' form, view and wall sit above the models, so they are plugged in here.
+        PledgePage.form = forms.PledgeForm
+        PledgePage.form_handler = views.pledge_form
+        PledgeWallPage.wall_context = wall.wall_page_context
 
         # The pledge form, the counter and the reminders read these from core.content's
         # per-process memo.

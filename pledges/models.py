@@ -1,11 +1,17 @@
 """Resident and organisation pledges: what people promise to do to connect with others."""
 
 import secrets
+from collections.abc import Callable
+from typing import ClassVar
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -14,6 +20,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import PreviewableMixin
 from wagtail.search import index
 
+from core.middleware import mark_public
 from core.models import Area, BasePage
 
 
@@ -383,27 +390,24 @@ class PledgePage(RoutablePageMixin, BasePage):
     class Meta:
         verbose_name = "pledge form page"
 
+    # The form and the view that handles it sit above the models (pledges/forms.py, views.py):
+    # PledgesConfig.ready() plugs them in, so that this module imports neither.
+    form: ClassVar[type[forms.Form]]
+    form_handler: ClassVar[Callable[[HttpRequest, "PledgePage"], HttpResponse]]
+
     @property
     def submit_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("pledges:submit", args=[self.pk])
 
-    def form_class(self):
-        from .forms import PledgeForm
-
-        return PledgeForm
+    def form_class(self) -> type[forms.Form]:
+        return type(self).form
 
     @path("")
     def form_view(self, request):
-        from .views import pledge_form
-
-        return pledge_form(request, self)
+        return type(self).form_handler(request, self)
 
     @path("check-your-email/", name="check_email")
     def check_email_view(self, request):
-        from django.template.response import TemplateResponse
-
         return TemplateResponse(request, "pledges/check_email.html", {"page": self})
 
 
@@ -433,25 +437,16 @@ class PledgeWallPage(BasePage):
     class Meta:
         verbose_name = "pledge wall page"
 
-    def get_context(self, request, *args, **kwargs):
-        from .selectors.pages import residents_pledge_page
-        from .selectors.wall import WallFilterForm, wall_page
+    # What the wall shows is read by pledges/selectors/wall.py, above the models:
+    # PledgesConfig.ready() plugs it in.
+    wall_context: ClassVar[Callable[..., dict]]
 
+    def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        filter_form = WallFilterForm(request.GET)
-        context["filter_form"] = filter_form
-        context["wall"] = wall_page(
-            filters=filter_form.filters(),
-            before=request.GET.get("before"),
-            after=request.GET.get("after"),
-            page_size=self.per_page,
-        )
-        context["pledge_page"] = residents_pledge_page()
+        context.update(type(self).wall_context(request, page=self))
         return context
 
     def serve(self, request, *args, **kwargs):
-        from core.middleware import mark_public
-
         response = super().serve(request, *args, **kwargs)
         # Page one of each filter is kept; deeper pages (a cursor) and unknown filter values
         # are rendered for whoever asks.

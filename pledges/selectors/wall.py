@@ -295,3 +295,19 @@ def wall_page(
         if has_newer and newest_shown
         else "",
     )
+
+
+def wall_page_context(request, *, page) -> dict:
+    """What a pledge wall page shows for this request: its filters, one page of pledges (by
+    the cursor in the URL) and where to pledge."""
+    filter_form = WallFilterForm(request.GET)
+    return {
+        "filter_form": filter_form,
+        "wall": wall_page(
+            filters=filter_form.filters(),
+            before=request.GET.get("before"),
+            after=request.GET.get("after"),
+            page_size=page.per_page,
+        ),
+        "pledge_page": pages.residents_pledge_page(),
+    }
