@@ -16,6 +16,7 @@ from django.utils import timezone
 from mailings.models import EmailCopy, OutboundEmail, Suppression, address_hash
 from mailings.services import EmailToQueue, campaign_settings, queue_emails
 
+from .emails import absolute_url, pledge_links, pledge_words, unsubscribe_headers
 from .models import Pledge, ReminderStep
 from .selectors.pledge_settings import pledge_settings
 from .tokens import make_token
@@ -144,8 +145,6 @@ class _StepWording:
 def reminder_email(pledge: Pledge, step: ReminderStep, wording: _StepWording) -> tuple[dict, dict]:
     """The context and headers of one reminder email."""
     # Imported here: services imports this module to schedule the first reminder.
-    from .services import absolute_url, pledge_links, pledge_words, unsubscribe_headers
-
     ideas = ""
     if step.include_ideas and pledge.suggestion is not None:
         ideas = pledge.suggestion.ideas.strip()

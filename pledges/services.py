@@ -3,7 +3,6 @@
 import logging
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +12,7 @@ from core.models import Area
 from mailings.services import queue_email
 
 from . import abuse
+from .emails import absolute_url, pledge_links, pledge_words, unsubscribe_headers
 from .models import ConsentRecord, Pledge, PledgeSuggestion
 from .reminders import OUTCOME_ANSWERS, schedule_first_reminder
 from .tokens import make_token
@@ -36,39 +36,6 @@ class PledgeDetails:
     heard_from: str = ""
     show_on_wall: bool = False
     reminders_wanted: bool = False
-
-
-def absolute_url(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
-def pledge_links(pledge: Pledge) -> dict:
-    """The links every pledge email carries."""
-    return {
-        "manage_url": absolute_url(reverse("pledges:manage", args=[make_token(pledge, "manage")])),
-        "unsubscribe_url": absolute_url(
-            reverse("pledges:unsubscribe", args=[make_token(pledge, "unsubscribe")])
-        ),
-    }
-
-
-def pledge_words(pledge: Pledge) -> dict:
-    """What every pledge email says of the pledge: whom to greet, the pledge itself (quoted by
-    the templates: it may be a suggestion or the person's own words) and, for an organisation's
-    pledge, whose it is."""
-    return {
-        "first_name": pledge.greeting_name,
-        "pledge": pledge.text,
-        "organisation": pledge.organisation_name if pledge.kind == Pledge.Kind.ORGANISATION else "",
-    }
-
-
-def unsubscribe_headers(links: dict) -> dict:
-    # RFC 8058 one-click unsubscribe: mail clients POST to this address without a cookie.
-    return {
-        "List-Unsubscribe": f"<{links['unsubscribe_url']}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
 
 
 def make_pledge(
