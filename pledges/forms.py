@@ -1,5 +1,5 @@
 """The pledge forms: the public one, and the base it shares with the form staff fill in for
-pledges taken by phone, on paper or at events (admin_forms.py). Every check gives a clear
+pledges taken by phone, on paper or at events (admin/forms.py). Every check gives a clear
 message beside the field."""
 
 from django import forms

@@ -13,14 +13,6 @@ from .models import Pledge, PledgeForModeration
 from .reminders import resume_reminders
 from .services import PledgeDetails, make_pledge
 
-# The admin roles' permissions (given to groups by migration 0005_pledge_admin_roles).
-MODERATE = "pledges.moderate_pledge"
-VIEW_PERSONAL_DATA = "pledges.view_personal_data"
-EXPORT = "pledges.export_pledges"
-ADD = "pledges.add_pledge"
-
-ERASE = "pledges.erase_pledge"
-
 APPROVED_ACTION = "pledges.approve"
 REJECTED_ACTION = "pledges.reject"
 ASSISTED_ACTION = "pledges.assisted_entry"

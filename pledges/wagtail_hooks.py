@@ -14,23 +14,22 @@ from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from core.admin import SnippetViewSet
 
-from .admin_views import (
+from .admin.assisted import AssistedEntryViewSet
+from .admin.listing import (
+    ModerationFilterSet,
+    PersonalDataFilterSet,
+    PledgeHistoryView,
+    consent_summary,
+)
+from .admin.moderation import (
     MODERATION_SEARCH_FIELDS,
     ApproveBulkAction,
-    AssistedEntryViewSet,
-    ErasePledgeView,
-    ModerationFilterSet,
     ModerationIndexView,
     ModerationInspectView,
-    PersonalDataFilterSet,
-    PersonalDataIndexView,
-    PersonalDataInspectView,
-    PledgeHistoryView,
     RejectBulkAction,
-    consent_summary,
-    moderation_policy,
-    personal_data_policy,
 )
+from .admin.permissions import moderation_policy, personal_data_policy
+from .admin.personal_data import ErasePledgeView, PersonalDataIndexView, PersonalDataInspectView
 from .models import Pledge, PledgeForModeration, PledgeSuggestion, ReminderStep
 from .moderation import APPROVED_ACTION, ASSISTED_ACTION, ERASED_ACTION, REJECTED_ACTION
 

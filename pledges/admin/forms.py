@@ -4,10 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from core.forms import PlainTextFormMixin, plain_text
-
-from .forms import OWN, BasePledgeForm
-from .models import Pledge
-from .selectors.pages import current_privacy_version
+from pledges.forms import OWN, BasePledgeForm
+from pledges.models import Pledge
+from pledges.selectors.pages import current_privacy_version
 
 ASSISTED_CHANNELS = [
     (value, label) for value, label in Pledge.Channel.choices if value != Pledge.Channel.ONLINE
