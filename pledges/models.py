@@ -384,7 +384,6 @@ class PledgePage(RoutablePageMixin, BasePage):
         FieldPanel("check_email_text"),
     ]
 
-    parent_page_types = ["home.HomePage", "home.CampaignPage"]
     subpage_types = []
 
     class Meta:
@@ -430,7 +429,6 @@ class PledgeWallPage(BasePage):
     content_panels = [*BasePage.content_panels, FieldPanel("introduction")]
     settings_panels = [*BasePage.settings_panels, FieldPanel("per_page"), FieldPanel("empty_text")]
 
-    parent_page_types = ["home.HomePage", "home.CampaignPage"]
     subpage_types = []
     template = "pledges/wall_page.html"
 

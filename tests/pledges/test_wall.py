@@ -619,6 +619,8 @@ class PledgeWallPageTypeTests(WagtailPageTestCase):
 
     def test_wall_page_can_be_created_under_home_and_campaign_pages(self):
         self.assertAllowedParentPageTypes(PledgeWallPage, {HomePage, CampaignPage})
+        # home says where the pledge pages go (pledges names no home page type).
+        self.assertAllowedParentPageTypes(PledgePage, {HomePage, CampaignPage})
         self.assertAllowedSubpageTypes(PledgeWallPage, set())
         data = nested_form_data(
             {
