@@ -420,7 +420,7 @@ def main() -> None:
     run.add_argument("--times-file", required=True)
     run.add_argument("--worker-pid-file", required=True)
     run.add_argument("--worker-log", required=True)
-    run.add_argument("--concurrency", type=int, default=2)
+    run.add_argument("--concurrency", type=int, default=4)
     run.add_argument("--full-emails", type=int, default=20_000)
     run.add_argument("--rate", type=float, default=200)
     run.add_argument("--rate-emails", type=int, default=100_000)

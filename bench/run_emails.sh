@@ -12,7 +12,7 @@
 #   BENCH_RATE_EMAILS=100000  reminders sent at that rate
 #   BENCH_FULL_EMAILS=20000   reminders sent at full speed (part a)
 #   BENCH_LOW_RATE=14         the rate of part c     BENCH_LOW_EMAILS=280   emails in part c
-#   BENCH_CELERY_CONCURRENCY=2   worker pool processes
+#   BENCH_CELERY_CONCURRENCY=4   worker pool processes (as docker-compose.yml runs)
 #   BENCH_DB=bt_bench_mail    BENCH_REDIS_DB=13 (shared safely: only this run's keys are removed)
 #   BENCH_KEEP_DB=0           1 keeps the database for inspection (it is dropped otherwise)
 #   BENCH_STRICT=0            1 makes a missed aim fail the run (exit 3)
@@ -98,13 +98,13 @@ for _ in $(seq 100); do [ -s "$TMP/sink.port" ] && break; sleep 0.1; done
 [ -s "$TMP/sink.port" ] || die "the SMTP sink did not start"
 
 RATE=${BENCH_RATE:-200}
-say "SMTP sink on 127.0.0.1:$(cat "$TMP/sink.port"); worker prefork x${BENCH_CELERY_CONCURRENCY:-2};" \
+say "SMTP sink on 127.0.0.1:$(cat "$TMP/sink.port"); worker prefork x${BENCH_CELERY_CONCURRENCY:-4};" \
   "${BENCH_FULL_EMAILS:-20000} at full speed, ${BENCH_RATE_EMAILS:-100000} at ${RATE}/s," \
   "${BENCH_LOW_EMAILS:-280} at ${BENCH_LOW_RATE:-14}/s"
 BUSY_BEFORE=$(awk '/^cpu /{ print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9 }' /proc/stat)
 helper run --smtp-port "$(cat "$TMP/sink.port")" --sink-pid "$SINK_PID" \
   --times-file "$TMP/sink.times" --worker-pid-file "$TMP/worker.pid" --worker-log "$TMP/worker.log" \
-  --concurrency "${BENCH_CELERY_CONCURRENCY:-2}" --full-emails "${BENCH_FULL_EMAILS:-20000}" \
+  --concurrency "${BENCH_CELERY_CONCURRENCY:-4}" --full-emails "${BENCH_FULL_EMAILS:-20000}" \
   --rate "$RATE" --rate-emails "${BENCH_RATE_EMAILS:-100000}" \
   --low-rate "${BENCH_LOW_RATE:-14}" --low-emails "${BENCH_LOW_EMAILS:-280}" >"$TMP/run.out"
 sed 's/^BENCH /bench:   /' "$TMP/run.out"
@@ -118,7 +118,7 @@ report_status=0
 mkdir -p "$ROOT/bench/results"
 {
   echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg);" \
-    "Celery prefork x${BENCH_CELERY_CONCURRENCY:-2}; machine ${BUSY}% busy during the run (all processes);" \
+    "Celery prefork x${BENCH_CELERY_CONCURRENCY:-4}; machine ${BUSY}% busy during the run (all processes);" \
     "run took $(( $(date +%s) - STARTED_AT )) s"
   cat "$TMP/report.txt"
 } | tee "$ROOT/bench/results/emails-latest.txt"
