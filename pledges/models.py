@@ -291,7 +291,7 @@ class ReminderStep(PreviewableMixin, models.Model):
         return f"{self.subject} (day {self.days_after_confirmation})"
 
     def clean(self):
-        from mailings.models import placeholder_errors
+        from mailings.services import placeholder_errors
 
         errors = {
             field: message
@@ -303,7 +303,7 @@ class ReminderStep(PreviewableMixin, models.Model):
 
     # The comms team previews the email with sample details before saving.
     def get_preview_template(self, request, mode_name):
-        return "mailings/emails/pledge_reminder.html"
+        return "pledges/emails/reminder.html"
 
     def get_preview_context(self, request, mode_name):
         from .reminders import preview_context

@@ -7,8 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.content import pages_changed
-from mailings.models import OutboundEmail
-from mailings.services import suppress
+from mailings.services import emails_about, erase_emails, erase_emails_by_key, suppress
 
 from .models import ConsentRecord, Pledge
 from .moderation import forget_history, record_erasure, scrub_history
@@ -46,11 +45,7 @@ def export_data(pledge: Pledge) -> dict:
             }
             for consent in pledge.consents.all()
         ],
-        "emails": list(
-            OutboundEmail.objects.filter(to=pledge.email)
-            .filter(key__startswith=f"pledge:{pledge.pk}:")
-            .values("template", "subject", "status", "created_at", "sent_at")
-        )
+        "emails": emails_about(to=pledge.email, key_prefix=f"pledge:{pledge.pk}:")
         if pledge.email
         else [],
     }
@@ -77,7 +72,7 @@ def erase_pledge(*, pledge: Pledge, by=None) -> None:
     pledge goes too (a rejection's reason may quote it); one entry records that pledge N was
     erased, and by whom."""
     pledge_id = pledge.pk
-    OutboundEmail.objects.filter(key__startswith=f"pledge:{pledge_id}:").delete()
+    erase_emails(key_prefix=f"pledge:{pledge_id}:")
     pledge.delete()
     forget_history([pledge_id])
     record_erasure(pledge_id, by)
@@ -115,7 +110,7 @@ def apply_retention(*, now: datetime.datetime | None = None) -> dict:
     unconfirmed_cutoff = now - datetime.timedelta(days=settings.PLEDGE_UNCONFIRMED_DAYS)
     stale = Pledge.objects.filter(confirmed_at__isnull=True, created_at__lt=unconfirmed_cutoff)
     stale_keys = [f"pledge:{pk}:confirm" for pk in stale.values_list("pk", flat=True)]
-    OutboundEmail.objects.filter(key__in=stale_keys).delete()
+    erase_emails_by_key(stale_keys)
     removed = stale.delete()[1].get(Pledge._meta.label, 0)
     retention_cutoff = now - datetime.timedelta(days=settings.PLEDGE_RETENTION_DAYS)
     anonymised = anonymise(
