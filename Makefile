@@ -6,11 +6,11 @@ run:  ## Set up and run the site, worker and beat on embedded defaults
 test:  ## Set up and run the whole test suite (lint included) on PostgreSQL and Redis
 	scripts/test
 
-lint:
-	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+lint:  ## ruff, the import contract (lint-imports), mypy and djhtml, as scripts/test runs them
+	scripts/lint
 
-format:
-	.venv/bin/ruff check --fix . && .venv/bin/ruff format .
+format:  ## Fix what ruff can, format the Python code, indent the templates
+	.venv/bin/ruff check --fix . && .venv/bin/ruff format . && .venv/bin/djhtml --tabwidth 4 templates/
 
 lock:  ## Re-resolve the lock files from pyproject.toml
 	.venv/bin/pip install --quiet uv

@@ -1,10 +1,12 @@
 """People who sign in: the comms team, moderators, data officers and (later) employers."""
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def _create_user(self, email, password, **extra_fields):
@@ -29,13 +31,14 @@ class UserManager(BaseUserManager):
 class User(AbstractUser):
     """A person with a login. Their email address is how they sign in; there is no username."""
 
-    username = None
+    username = None  # type: ignore[assignment]  # Django's documented way to drop a field
     email = models.EmailField("email address", unique=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
 
-    objects = UserManager()
+    # The stubs expect Django's own UserManager, whose methods take a username.
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ["email"]

@@ -37,9 +37,9 @@ from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from core.models import Area  # noqa: E402
 from mailings.models import OutboundEmail  # noqa: E402
 from pledges.models import (  # noqa: E402
-    Area,
     Pledge,
     PledgePage,
     PledgeSuggestion,
@@ -244,9 +244,9 @@ NAMES = ["Sam", "Priya", "Tom", "Aisha", "Gareth", "Mei", "Olu", "Kasia", "Dev",
 
 
 def cmd_seed(args) -> None:
-    from pledges.counters import refresh_counters
     from pledges.models import new_secret
     from pledges.reminders import active_steps, due_time
+    from pledges.selectors.counters import refresh_counters
 
     rng = random.Random(42)
     now = timezone.now()
@@ -350,7 +350,7 @@ def cmd_seed(args) -> None:
 
 def deep_wall_query(position: int) -> str:
     """The query string of a wall page far down the wall (keyset: ?before=<cursor>)."""
-    from pledges.wall import Cursor, wall_pledges
+    from pledges.selectors.wall import Cursor, wall_pledges
 
     pledge = wall_pledges().order_by("-confirmed_at", "-id")[position]
     return f"?before={Cursor.of(pledge).encode()}"
@@ -434,7 +434,7 @@ def cmd_seed_wall(args) -> None:
 def cmd_wall_targets(args) -> None:
     """The query strings of the wall pages measured: a page far down the wall (keyset), and
     one area's organisations (the filters)."""
-    from pledges.wall import wall_pledges
+    from pledges.selectors.wall import wall_pledges
 
     on_wall = wall_pledges().count()
     area = (

@@ -1,5 +1,5 @@
-"""What every app's admin shares: who may see a model's listing, and the snippet viewset every
-app builds on (exports: core/exports.py).
+"""What every app's admin shares: role policies, who may see a model's listing, and the snippet
+viewset every app builds on (exports: core/exports.py).
 
 The rule is one: every admin URL of a model asks the permission its listing asks. Wagtail's
 generic views already do for edit, delete, history and the rest. Where they do not, the page
@@ -16,8 +16,35 @@ from wagtail.documents.views.documents import IndexView as DocumentIndexView
 from wagtail.images import get_image_model
 from wagtail.images.views.images import IndexView as ImageIndexView
 from wagtail.models import Page
+from wagtail.permission_policies.base import BaseDjangoAuthPermissionPolicy
 from wagtail.permissions import policy_registry
 from wagtail.snippets.views import snippets as snippet_views
+
+# --- Role policies ---------------------------------------------------------------------------
+
+
+class RolePermissionPolicy(BaseDjangoAuthPermissionPolicy):
+    """Each admin action needs the one permission a role is given for it. Actions not listed
+    (edit, copy, delete, Wagtail's own add form) are refused to everyone, superusers included:
+    such models change only through their app's services, which keep consents and audit
+    records. `auth_model` is the model the permissions are defined on, when a listing shows a
+    proxy of it."""
+
+    def __init__(self, model, actions: dict[str, str], *, auth_model=None):
+        super().__init__(model, auth_model=auth_model or model)
+        self.actions = actions
+
+    def user_has_permission(self, user, action):
+        permission = self.actions.get(action)
+        return bool(permission) and user.has_perm(permission)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+    def users_with_any_permission(self, actions):
+        codenames = {self.actions[a].split(".", 1)[1] for a in actions if a in self.actions}
+        return self._get_users_with_any_permission_codenames(codenames)
+
 
 # --- Who may see a model's listing ------------------------------------------------------------
 

@@ -28,10 +28,12 @@ class ReusingRedisCacheClient(RedisCacheClient):
         self._clients = {}
 
     def get_client(self, key=None, *, write=False):
-        pool = self._get_connection_pool(write)
+        # Both private in Django, so not in django-stubs.
+        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
         client = self._clients.get(id(pool))
         if client is None:
-            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+            client = self._client(connection_pool=pool)  # type: ignore[attr-defined]
+            self._clients[id(pool)] = client
         return client
 
 
@@ -102,7 +104,9 @@ def count_hits(counters: list[tuple[str, int, int]]) -> list[int]:
     if not isinstance(backend, RedisCache):
         return [_count_with_add_incr(backend, *counter) for counter in counters]
     try:
-        pipe = backend._cache.get_client(write=True).pipeline(transaction=True)
+        # RedisCache._cache (its client) is private in Django, so not in django-stubs.
+        client = backend._cache.get_client(write=True)  # type: ignore[attr-defined]
+        pipe = client.pipeline(transaction=True)
         for key, weight, window in counters:
             redis_key = backend.make_and_validate_key(key)
             pipe.set(redis_key, 0, ex=window, nx=True)

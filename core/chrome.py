@@ -11,20 +11,8 @@ from dataclasses import dataclass
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
+from .campaign import for_site
 from .content import remembered
-from .models import CampaignSettings
-
-
-def campaign_settings(site: Site) -> CampaignSettings:
-    """The site's campaign settings, with the pages its footer links point to already loaded."""
-    return remembered(f"chrome:campaign:{site.pk}", lambda: _load_campaign_settings(site))
-
-
-def _load_campaign_settings(site: Site) -> CampaignSettings:
-    campaign = CampaignSettings.for_site(site)
-    for link in campaign.footer_links:  # resolves every chosen page in one query, now
-        link.value.get("page")
-    return campaign
 
 
 def footer_links(site: Site) -> list[tuple[str, str]]:
@@ -34,7 +22,7 @@ def footer_links(site: Site) -> list[tuple[str, str]]:
 
 def _load_footer_links(site: Site) -> list[tuple[str, str]]:
     links = []
-    for link in campaign_settings(site).footer_links:
+    for link in for_site(site).footer_links:
         page = link.value.get("page")
         url = page.get_url(current_site=site) if page else link.value.get("url")
         links.append((url, link.value.get("text")))

@@ -48,6 +48,8 @@ class PlainTextFormMixin:
     """Refuses control characters in every text field of the form, email addresses included
     (Django's email field accepts them inside quotes), beside the field they were typed in."""
 
+    fields: dict[str, forms.Field]  # the form's, once Django's __init__ has made them
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():

@@ -19,7 +19,7 @@ class RedactingLogger(Logger):
         atoms = self.atoms_wrapper_class(self.atoms(resp, req, environ, request_time))
         try:
             self.access_log.info(redact(self.cfg.access_log_format % atoms))
-        except Exception:
+        except Exception:  # noqa: BLE001 - as gunicorn does: a log line never fails a response
             self.exception("access log line could not be written")
 
 

@@ -16,7 +16,7 @@ class DecodedImageField(WagtailImageField):
             upload = super().to_python(data)
         except ValidationError:
             raise
-        except Exception as exc:  # noqa: BLE001 - whatever Pillow raises, the file is not an image
+        except Exception as exc:  # whatever Pillow raises, the file is not an image
             raise self.not_an_image() from exc
         if upload is not None:
             self.check_decodes(upload)
@@ -33,7 +33,7 @@ class DecodedImageField(WagtailImageField):
         try:
             with PILImage.open(upload) as image:
                 image.load()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise self.not_an_image() from exc
         finally:
             upload.seek(0)

@@ -1,4 +1,11 @@
-"""What every app may use: the campaign's site-wide settings and the abstract BasePage."""
+"""What every app may use: the campaign's site-wide settings, the list of areas and the abstract
+BasePage."""
+
+# Wagtail's base classes carry no types, so the Django plugin cannot work out the types of the
+# fields declared on them: they are spelled out (and not evaluated at run time).
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from django.core.validators import RegexValidator
 from django.db import models
@@ -10,6 +17,9 @@ from wagtail.search import index
 
 from .blocks import FooterLinkBlock
 
+if TYPE_CHECKING:
+    from wagtail.images.models import Image
+
 hashtag_validator = RegexValidator(
     r"^[A-Za-z][A-Za-z0-9_]{0,99}$",
     "Use letters, numbers and underscores only, starting with a letter, without the # sign.",
@@ -20,36 +30,36 @@ hashtag_validator = RegexValidator(
 class CampaignSettings(BaseSiteSetting):
     """The campaign's brand and contact details, shown on every page and in every email."""
 
-    campaign_name = models.CharField(
+    campaign_name: models.CharField[str, str] = models.CharField(
         max_length=120,
         default="Better Together",
         help_text="The campaign's name, for example 'A Better Medway – Together'.",
     )
-    strapline = models.CharField(
+    strapline: models.CharField[str, str] = models.CharField(
         max_length=200,
         blank=True,
         help_text="A short line shown under the campaign name in the header.",
     )
-    hashtag = models.CharField(
+    hashtag: models.CharField[str, str] = models.CharField(
         max_length=100,
         blank=True,
         validators=[hashtag_validator],
         help_text="The campaign hashtag without '#', used in share links, e.g. MedwayTogether.",
     )
-    phone_number = models.CharField(
+    phone_number: models.CharField[str, str] = models.CharField(
         max_length=40,
         blank=True,
         help_text="The single phone number for support, shown on every page.",
     )
-    phone_opening_hours = models.CharField(
+    phone_opening_hours: models.CharField[str, str] = models.CharField(
         max_length=200,
         blank=True,
         help_text="When the phone line is open, e.g. 'Monday to Friday, 9am to 5pm'.",
     )
-    contact_email = models.EmailField(
+    contact_email: models.EmailField[str, str] = models.EmailField(
         blank=True, help_text="A public email address for questions about the campaign."
     )
-    logo = models.ForeignKey(
+    logo: models.ForeignKey[Image | None, Image | None] = models.ForeignKey(
         "wagtailimages.Image",
         null=True,
         blank=True,
@@ -57,7 +67,7 @@ class CampaignSettings(BaseSiteSetting):
         related_name="+",
         help_text="Shown in the header. Leave empty to show the campaign name as text.",
     )
-    share_image = models.ForeignKey(
+    share_image: models.ForeignKey[Image | None, Image | None] = models.ForeignKey(
         "wagtailimages.Image",
         null=True,
         blank=True,
@@ -65,48 +75,27 @@ class CampaignSettings(BaseSiteSetting):
         related_name="+",
         help_text="The default picture shown when a page is shared on social media (1200×630).",
     )
-    facebook_url = models.URLField(blank=True, help_text="The campaign's Facebook page.")
-    x_url = models.URLField(blank=True, verbose_name="X (Twitter) URL")
-    instagram_url = models.URLField(blank=True, verbose_name="Instagram URL")
-    linkedin_url = models.URLField(blank=True, verbose_name="LinkedIn URL")
-    youtube_url = models.URLField(blank=True, verbose_name="YouTube URL")
+    facebook_url: models.URLField[str, str] = models.URLField(
+        blank=True, help_text="The campaign's Facebook page."
+    )
+    x_url: models.URLField[str, str] = models.URLField(blank=True, verbose_name="X (Twitter) URL")
+    instagram_url: models.URLField[str, str] = models.URLField(
+        blank=True, verbose_name="Instagram URL"
+    )
+    linkedin_url: models.URLField[str, str] = models.URLField(
+        blank=True, verbose_name="LinkedIn URL"
+    )
+    youtube_url: models.URLField[str, str] = models.URLField(blank=True, verbose_name="YouTube URL")
     footer_links = StreamField(
         [("link", FooterLinkBlock())],
         blank=True,
         help_text="Links in the footer, such as the privacy notice and accessibility statement.",
     )
-    footer_text = models.CharField(
+    footer_text: models.CharField[str, str] = models.CharField(
         max_length=300,
         blank=True,
         help_text="A short line at the foot of every page, e.g. who runs the campaign.",
     )
-    pledge_target = models.PositiveIntegerField(
-        null=True,
-        blank=True,
-        help_text="How many pledges the campaign aims for, e.g. 1000. Leave empty to show the "
-        "count without a target.",
-    )
-    pledge_target_label = models.CharField(
-        max_length=120,
-        blank=True,
-        help_text="What the target is, after the number, e.g. 'pledges by Loneliness Awareness "
-        "Week'.",
-    )
-    pledge_target_deadline = models.DateField(
-        null=True,
-        blank=True,
-        help_text="Optional: the date the target is for. We show how many days are left.",
-    )
-    local_activities_page = models.ForeignKey(
-        "wagtailcore.Page",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="Where people find local groups and activities; linked after they pledge and "
-        "in reminders.",
-    )
-
     panels = [
         MultiFieldPanel(
             [
@@ -137,19 +126,27 @@ class CampaignSettings(BaseSiteSetting):
             heading="Social media",
         ),
         MultiFieldPanel([FieldPanel("footer_links"), FieldPanel("footer_text")], heading="Footer"),
-        MultiFieldPanel(
-            [
-                FieldPanel("pledge_target"),
-                FieldPanel("pledge_target_label"),
-                FieldPanel("pledge_target_deadline"),
-                FieldPanel("local_activities_page"),
-            ],
-            heading="Pledge target",
-        ),
     ]
 
     class Meta:
         verbose_name = "Campaign settings"
+        # Platform-wide roles that belong to no single app (given by migration 0004).
+        permissions = [
+            (
+                "look_up_personal_data",
+                "Can look up and download everything the site holds about an email address",
+            ),
+            (
+                "erase_personal_data",
+                "Can erase everything the site holds about an email address when the person asks",
+            ),
+        ]
+
+    def prepare_for_reading(self) -> None:
+        """Resolve every page the footer links choose, in one query, before the settings are
+        kept for many pages (core.site_settings)."""
+        for link in self.footer_links:
+            link.value.get("page")
 
     @property
     def phone_href(self) -> str:
@@ -167,15 +164,32 @@ class CampaignSettings(BaseSiteSetting):
         return [(name, url) for name, url in links if url]
 
 
+class Area(models.Model):
+    """A district or town of the campaign: people choose one when they pledge, employers say where
+    they employ people, listings where they run, so everything can be counted by area."""
+
+    name = models.CharField(max_length=80, unique=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True, help_text="Untick to stop offering this area.")
+
+    panels = [FieldPanel("name"), FieldPanel("sort_order"), FieldPanel("active")]
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
 class BasePage(Page):
     """Fields every public page shares: a summary for listings, search and share cards."""
 
-    introduction = models.TextField(
+    introduction: models.TextField[str, str] = models.TextField(
         blank=True,
         max_length=500,
         help_text="One or two plain sentences shown under the title, in listings and when shared.",
     )
-    share_image = models.ForeignKey(
+    share_image: models.ForeignKey[Image | None, Image | None] = models.ForeignKey(
         "wagtailimages.Image",
         null=True,
         blank=True,

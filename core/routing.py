@@ -96,7 +96,7 @@ def child_page(*, parent: Page, slug: str) -> Page:
 
 def _load_page(content_type_id: int, pk: int) -> Page | None:
     model = ContentType.objects.get_for_id(content_type_id).model_class() or Page
-    return model.objects.filter(pk=pk).first()
+    return model._default_manager.filter(pk=pk).first()
 
 
 def view_restrictions(page: Page) -> list:

@@ -5,7 +5,7 @@ from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
 from .content import content_changed
-from .models import CampaignSettings
+from .models import Area, CampaignSettings
 
 
 @receiver(page_published)
@@ -33,3 +33,5 @@ def content_changes_with(*models) -> None:
 # Each process keeps the sites, view restrictions and the pictures every page shows
 # (core.routing, core.chrome): a change to any of them is a change to what people see.
 content_changes_with(CampaignSettings, Site, PageViewRestriction, get_image_model())
+# The areas are offered by forms and filters that every process keeps.
+content_changes_with(Area)

@@ -3,7 +3,7 @@
 import logging
 from pathlib import Path
 
-from django.conf import settings
+from celery import current_app
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
 
+from . import campaign
 from .middleware import mark_public
 
 logger = logging.getLogger(__name__)
@@ -37,8 +38,8 @@ def check_cache() -> None:
 
 
 def check_broker() -> None:
-    from campaign_site.celery import app
-
+    # The project's Celery app (campaign_site sets it as current when Django starts).
+    app = current_app
     url = app.conf.broker_url or ""
     if url.startswith("filesystem://"):
         folder = Path(app.conf.broker_transport_options["data_folder_in"])
@@ -61,7 +62,7 @@ def readyz(request):
     for name, check in READINESS_CHECKS.items():
         try:
             check()
-        except Exception as exc:  # any failure means not ready; the type is enough to log
+        except Exception as exc:  # noqa: BLE001 - any failure means not ready; its type is logged
             logger.warning("readiness check failed: %s (%s)", name, type(exc).__name__)
             results[name] = "failed"
         else:
@@ -119,18 +120,10 @@ def csrf_failure(request, reason=""):
 
 def server_error(request):
     """Rendered with as little as possible: the database may be why we are here."""
-    context = {"campaign": fallback_campaign_settings()}
+    context = {"campaign": campaign.fallback()}
     try:
-        from .models import CampaignSettings
-
-        context["campaign"] = CampaignSettings.for_request(request)
-    except Exception:  # the error page must render even when the database is down
+        context["campaign"] = campaign.campaign_settings(request)
+    except Exception:  # noqa: BLE001 - the error page must render even when the database is down
         logger.warning("error page is using default campaign settings")
     template = loader.get_template("500.html")
     return HttpResponse(template.render(context), status=500)
-
-
-def fallback_campaign_settings():
-    from .models import CampaignSettings
-
-    return CampaignSettings(campaign_name=settings.WAGTAIL_SITE_NAME)

@@ -18,19 +18,6 @@ from core.blocks import (
 from pledges.blocks import PledgeCounterBlock, PledgeFormBlock, PledgeWallBlock
 
 
-class StoryTeaserListValue(blocks.StructValue):
-    def teaser_stories(self):
-        """The chosen stories, or the newest ones when none are chosen."""
-        from .models import StoryPage
-
-        stories = StoryPage.objects.live().public().select_related("image")
-        chosen_ids = [page.pk for page in self.get("stories") or [] if page]
-        if chosen_ids:
-            by_id = {story.pk: story for story in stories.filter(pk__in=chosen_ids)}
-            return [by_id[pk] for pk in chosen_ids if pk in by_id]
-        return list(stories.order_by("-date", "-pk")[: self.get("count") or 3])
-
-
 class StoryTeaserListBlock(blocks.StructBlock):
     heading = blocks.CharBlock(max_length=120, default="Stories from our community")
     stories = blocks.ListBlock(
@@ -45,7 +32,6 @@ class StoryTeaserListBlock(blocks.StructBlock):
     class Meta:
         icon = "group"
         template = "blocks/story_teasers.html"
-        value_class = StoryTeaserListValue
         preview_value = {"heading": "Stories from our community", "count": 3}
         description = "Short previews of local stories, linking to each one."
 

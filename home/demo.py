@@ -13,23 +13,16 @@ from wagtail.documents.models import Document
 from wagtail.images.models import Image
 from wagtail.models import Page, Site
 
+from core.demo import child_page, rich, stream
 from core.models import CampaignSettings
 from core.sites import site_address, sync_default_site
-from pledges.models import Area, ConsentRecord, Pledge, PledgePage, PledgeSuggestion, PledgeWallPage
+from pledges import demo as pledges_demo
 
 from .demo_files import placeholder_image, simple_pdf
 from .models import CampaignPage, FeaturedPage, HomePage, StandardPage, StoryIndexPage, StoryPage
 
 PHONE = "01632 960 123"  # a number Ofcom reserves for drama and examples
 HOURS = "Monday to Friday, 9am to 5pm"
-
-
-def rich(*paragraphs: str) -> str:
-    return "".join(f"<p>{p}</p>" for p in paragraphs)
-
-
-def stream(*blocks: tuple[str, object]) -> str:
-    return json.dumps([{"type": kind, "value": value} for kind, value in blocks])
 
 
 def signpost(name, description, phone="", website="", hours=""):
@@ -99,7 +92,7 @@ class DemoBuilder:
         about = self.child(home, StandardPage, "about", **self.about())
         privacy = self.child(home, StandardPage, "privacy", **self.privacy())
         accessibility = self.child(home, StandardPage, "accessibility", **self.accessibility())
-        pledge_page, wall_page = self.pledges(home, privacy)
+        pledge_page, _wall = pledges_demo.build(home=home, privacy=privacy, activities=support)
         self.featured(
             home,
             [
@@ -114,8 +107,6 @@ class DemoBuilder:
             home.cta_text = "Make a pledge"
             home.save_revision().publish()
         self.settings(home, privacy, accessibility, about, images["Share card"])
-        self.pledge_target(home)
-        self.local_activities(home, support)
         self.log(f"Demo content ready: {1 + 10 + len(stories)} pages.")
         return home
 
@@ -215,13 +206,7 @@ class DemoBuilder:
         return home
 
     def child(self, parent, model, slug, **fields):
-        existing = model.objects.child_of(parent).filter(slug=slug).first()
-        if existing:
-            return existing
-        page = model(slug=slug, **fields)
-        parent.add_child(instance=page)
-        page.save_revision().publish()
-        return page
+        return child_page(parent, model, slug, **fields)
 
     def what_is_loneliness(self):
         return {
@@ -483,13 +468,6 @@ class DemoBuilder:
                 text=page.specific.introduction[:250],
             )
 
-    def local_activities(self, home, support):
-        # Until the directory of activities exists, "Get support" lists where to start.
-        campaign = CampaignSettings.for_site(Site.objects.get(root_page=home))
-        if campaign.local_activities_page_id is None:
-            campaign.local_activities_page = support
-            campaign.save(update_fields=["local_activities_page"])
-
     def settings(self, home, privacy, accessibility, about, share_image):
         site = Site.objects.get(root_page=home)
         campaign = CampaignSettings.for_site(site)
@@ -517,177 +495,3 @@ class DemoBuilder:
             ]
         )
         campaign.save()
-
-    # Pledges ----------------------------------------------------------------------------------
-
-    def pledges(self, home, privacy) -> tuple[PledgePage, PledgeWallPage]:
-        areas = {
-            name: Area.objects.get_or_create(name=name, defaults={"sort_order": order})[0]
-            for order, name in enumerate(AREAS)
-        }
-        for order, (text, category, ideas) in enumerate(SUGGESTIONS):
-            PledgeSuggestion.objects.get_or_create(
-                text=text, defaults={"category": category, "ideas": ideas, "sort_order": order}
-            )
-
-        def notice(shown: str) -> str:
-            return rich(
-                "We use the name, email address and area you give us to confirm your pledge, "
-                "to send the reminders you ask for and to count pledges by area. If you choose, "
-                f"{shown}, area and pledge appear on the pledge wall; your email address never "
-                "does.",
-                "You can change or delete your pledge at any time with the link in our emails. "
-                f'Read our <a linktype="page" id="{privacy.pk}">privacy notice</a>.',
-            )
-
-        pledge_page = self.child(
-            home,
-            PledgePage,
-            "make-a-pledge",
-            title="Make a pledge",
-            show_in_menus=True,
-            introduction="Choose one small thing you will do to help someone feel less alone. "
-            "It takes less than a minute.",
-            kind=Pledge.Kind.INDIVIDUAL,
-            privacy_notice=notice("your first name"),
-            privacy_version="2026-11",
-        )
-        self.child(
-            home,
-            PledgePage,
-            "organisation-pledge",
-            title="Pledge as an organisation",
-            introduction="Community groups, businesses, faith groups and public bodies: "
-            "pledge what your organisation will do to bring people together.",
-            kind=Pledge.Kind.ORGANISATION,
-            privacy_notice=notice("your organisation's name"),
-            privacy_version="2026-11",
-        )
-        wall_page = self.child(
-            home,
-            PledgeWallPage,
-            "pledge-wall",
-            title="Pledge wall",
-            show_in_menus=True,
-            introduction="What people and organisations across Riverside have pledged to do.",
-        )
-        self.demo_pledges(areas)
-        return pledge_page, wall_page
-
-    def demo_pledges(self, areas):
-        """Confirmed pledges for the wall. They have no email address, so no email is ever sent."""
-        first = datetime.datetime(2026, 11, 2, 9, 30, tzinfo=datetime.UTC)
-        for number, (name, organisation, area, text) in enumerate(DEMO_PLEDGES):
-            kind = Pledge.Kind.ORGANISATION if organisation else Pledge.Kind.INDIVIDUAL
-            exists = Pledge.objects.filter(
-                text=text, first_name=name, organisation_name=organisation, area=areas[area]
-            ).exists()
-            if exists:
-                continue
-            confirmed_at = first + datetime.timedelta(hours=7 * number)
-            suggestion = PledgeSuggestion.objects.filter(text=text).first()
-            pledge = Pledge.objects.create(
-                kind=kind,
-                suggestion=suggestion,
-                text=text,
-                first_name=name,
-                organisation_name=organisation,
-                organisation_type=Pledge.OrganisationType.COMMUNITY_GROUP if organisation else "",
-                area=areas[area],
-                show_on_wall=True,
-                moderation=Pledge.Moderation.APPROVED,
-                created_at=confirmed_at - datetime.timedelta(minutes=20),
-                confirmed_at=confirmed_at,
-                outcome=Pledge.Outcome.DONE if number % 4 == 0 else Pledge.Outcome.NONE,
-            )
-            ConsentRecord.objects.bulk_create(
-                ConsentRecord(
-                    pledge=pledge,
-                    purpose=purpose,
-                    wording_version="2026-11",
-                    source="demo",
-                    given_at=pledge.created_at,
-                    confirmed_at=confirmed_at,
-                )
-                for purpose in (ConsentRecord.Purpose.PRIVACY, ConsentRecord.Purpose.WALL)
-            )
-
-    def pledge_target(self, home):
-        campaign = CampaignSettings.for_site(Site.objects.get(root_page=home))
-        if campaign.pledge_target:
-            return
-        campaign.pledge_target = 1000
-        campaign.pledge_target_label = "pledges by Loneliness Awareness Week"
-        campaign.pledge_target_deadline = datetime.date(2027, 6, 14)
-        campaign.save()
-
-
-# Fictional districts of the demo borough of Riverside.
-AREAS = ["Old Town", "Northbank", "Millbrook", "Eastfield", "Harbourside", "Westmoor"]
-
-SUGGESTIONS = [
-    (
-        "Say hello to a neighbour",
-        "neighbours",
-        "Knock on a door with a cup of sugar or a slice of cake. Stop for a chat at the bus "
-        "stop. Ask a neighbour if they need anything from the shops.",
-    ),
-    (
-        "Host a coffee morning",
-        "community",
-        "Invite people on your street for a cuppa. A local cafe, library or church hall may "
-        "lend you a space. Ask everyone to bring one person who might not come otherwise.",
-    ),
-    (
-        "Volunteer at a community event",
-        "volunteering",
-        "Lend a hand at a fun day, litter pick or lunch club. Even an hour helps, and it is a "
-        "good way to meet people.",
-    ),
-    (
-        "Call a relative every week",
-        "family",
-        "Put a regular time in your diary. Share a photo, ask about their week, or plan a "
-        "visit together.",
-    ),
-    (
-        "Join a local group",
-        "community",
-        "Walking groups, choirs, allotments, sports clubs and faith groups welcome new "
-        "people. Many are free. Call our phone line to find one near you.",
-    ),
-    (
-        "Help someone get online",
-        "online",
-        "Show a friend or neighbour how to make a video call, shop online or find local "
-        "activities. The library runs free digital help sessions.",
-    ),
-]
-
-DEMO_PLEDGES = [
-    ("Margaret", "", "Old Town", "Say hello to a neighbour"),
-    ("Tom", "", "Northbank", "Host a coffee morning"),
-    ("", "Riverside Rovers parkrun", "Millbrook", "Welcome every new runner by name"),
-    ("Aisha", "", "Eastfield", "Call a relative every week"),
-    ("Jack", "", "Harbourside", "Volunteer at a community event"),
-    ("Priya", "", "Westmoor", "Help someone get online"),
-    ("", "Old Town Community Cafe", "Old Town", "Keep a table free for anyone who wants company"),
-    ("Dev", "", "Millbrook", "Join a local group"),
-    ("Helen", "", "Northbank", "Say hello to a neighbour"),
-    ("Sam", "", "Eastfield", "Invite my new neighbours round for tea"),
-    ("", "St Anne's Church", "Harbourside", "Host a coffee morning"),
-    ("Olu", "", "Westmoor", "Call a relative every week"),
-    ("Grace", "", "Old Town", "Volunteer at a community event"),
-    ("Ben", "", "Millbrook", "Help someone get online"),
-    ("", "Northbank Library", "Northbank", "Run a weekly chat and games afternoon"),
-    ("Fatima", "", "Harbourside", "Join a local group"),
-    ("Ryan", "", "Westmoor", "Say hello to a neighbour"),
-    ("Chloe", "", "Eastfield", "Host a coffee morning"),
-    (
-        "",
-        "Eastfield Allotment Society",
-        "Eastfield",
-        "Give a plot to newcomers who want to grow together",
-    ),
-    ("Joan", "", "Old Town", "Call a relative every week"),
-]

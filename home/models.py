@@ -16,9 +16,7 @@ from wagtail.models import Orderable
 from wagtail.search import index
 
 from core.middleware import mark_public
-from core.models import BasePage, CampaignSettings
-from pledges.models import Pledge, PledgePage
-from pledges.wall import counter_summary
+from core.models import BasePage
 
 from .blocks import BaseStreamBlock
 
@@ -114,11 +112,6 @@ class HomePage(PublicPage):
         context = super().get_context(request, *args, **kwargs)
         featured = self.featured_pages.select_related("page", "image").filter(page__live=True)
         context["featured"] = list(featured)
-        # From the cache that beat refreshes each minute; the page itself is page-cached too.
-        context["pledge_counter"] = counter_summary(campaign=CampaignSettings.for_request(request))
-        context["pledge_page"] = (
-            PledgePage.objects.live().public().filter(kind=Pledge.Kind.INDIVIDUAL).first()
-        )
         return context
 
 

@@ -48,7 +48,7 @@ def render_email(template: str, context: dict) -> tuple[str, str, str]:
     subject = " ".join(subject.split())
     text = render_to_string(f"{base}.txt", full_context)
     try:
-        html = render_to_string(f"{base}.html", full_context)
+        html: str = render_to_string(f"{base}.html", full_context)
     except TemplateDoesNotExist:
         html = ""
     return subject, text, html

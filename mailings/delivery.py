@@ -323,7 +323,7 @@ def _send_one(
         if take_slot is not None and (retry_in := take_slot()) is not None:
             return DeliveryResult("no slot", retry_in=retry_in)
         message.send()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - every failure is recorded (see below)
         asked = throttle_wait(exc)
         if asked is not None:
             return _record_throttle(email, exc, asked=asked, claimant=claimant)

@@ -311,7 +311,8 @@ def sending_pace() -> Pace:
     pace = _paces.get(wanted)
     if pace is None:
         if isinstance(cache, RedisCache):
-            client = cache._cache.get_client(write=True)
+            # RedisCache._cache (its client) is private in Django, so not in django-stubs.
+            client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
             key = cache.make_and_validate_key(f"mailings:pace:{name}")
             pace = RedisPace(rate=rate, client=client, key=key)
         else:
@@ -355,6 +356,7 @@ def throttle_wait(exc: Exception) -> float | None:
     wait (0 when it did not say); None for any other failure."""
     import smtplib
 
+    replies: list[tuple[int, bytes | str]]
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         replies = list(exc.recipients.values())
     elif isinstance(exc, smtplib.SMTPResponseException):

@@ -2,16 +2,24 @@
 sent them finds them by their keys, which it chose (e.g. every key it starts with one prefix
 per person or per thing of theirs)."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from .models import OutboundEmail
 
 
-def emails_about(*, to: str, key_prefix: str) -> list[dict]:
+def emails_about(*, to: str, key_prefix: str) -> list[Mapping[str, Any]]:
     """What an export lists of the emails to `to` whose keys start with `key_prefix`."""
     return list(
         OutboundEmail.objects.filter(to=to)
         .filter(key__startswith=key_prefix)
         .values("template", "subject", "status", "created_at", "sent_at")
     )
+
+
+def count_emails_about(*, to: str, key_prefix: str) -> int:
+    """How many emails to `to` have keys starting with `key_prefix`."""
+    return OutboundEmail.objects.filter(to=to, key__startswith=key_prefix).count()
 
 
 def erase_emails(*, key_prefix: str) -> int:

@@ -1,33 +1,19 @@
-"""The words of an email: the campaign's details, the comms team's wording with its
-placeholders filled in for each person, the checks on those placeholders, and previews with
-sample details. Below the models (EmailCopy uses it), so it reads no email model itself."""
+"""The words of an email: the comms team's wording with its placeholders filled in for each
+person, the checks on those placeholders, and previews with sample details. Below the models
+(EmailCopy uses it), so it reads no email model itself."""
 
 import string
 
 from django.conf import settings
-from wagtail.models import Site
 
-from core.content import remembered
-from core.models import CampaignSettings
+# The default site's (an email has no request), kept per process until the content changes.
+from core.campaign import campaign_settings
 
 from .registry import registered_email
 
 # What the comms team's wording may fail with when filled in: saved before it was checked,
 # or with a format the checks let through.
 FILL_ERRORS = (ValueError, IndexError, KeyError, AttributeError)
-
-
-def campaign_settings() -> CampaignSettings:
-    """The default site's campaign settings: an email has no request to pick a site from.
-    Kept per process until the content changes (core.content)."""
-    return remembered("mailings:campaign_settings", _load_campaign_settings)
-
-
-def _load_campaign_settings() -> CampaignSettings:
-    site = Site.objects.filter(is_default_site=True).first()
-    if site is None:  # a fresh install whose site is not set up yet still sends its emails
-        return CampaignSettings(campaign_name=settings.WAGTAIL_SITE_NAME)
-    return CampaignSettings.for_site(site)
 
 
 def fill(text: str, values: dict) -> str:

@@ -2,8 +2,6 @@
 personal data and export for Data officers, and a form for pledges taken by phone, on paper or
 at events. Who may do what is decided by the permission policies at the top."""
 
-from collections import OrderedDict
-
 import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied
@@ -21,11 +19,12 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets import BooleanRadioSelect
 from wagtail.admin.widgets.button import Button, HeaderButton, ListingButton
-from wagtail.coreutils import multigetattr
 from wagtail.log_actions import registry as log_registry
-from wagtail.permission_policies.base import BaseDjangoAuthPermissionPolicy
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.views.snippets import HistoryView, IndexView, InspectView
+
+from core.admin import RolePermissionPolicy
+from core.exports import GuardedExportMixin
 
 from .admin_forms import ApproveForm, AssistedPledgeForm, RejectForm
 from .models import Pledge, PledgeForModeration
@@ -44,30 +43,9 @@ from .privacy import erase_pledge
 # --- Who may do what -----------------------------------------------------------------------
 
 
-class RolePermissionPolicy(BaseDjangoAuthPermissionPolicy):
-    """Each admin action needs one of the pledge roles' permissions. Actions not listed (edit,
-    copy, delete, Wagtail's own add form) are refused to everyone, superusers included:
-    pledges change only through the services, which keep consents and audit records."""
-
-    def __init__(self, model, actions: dict[str, str]):
-        # The role permissions live on Pledge, whichever model the listing shows.
-        super().__init__(model, auth_model=Pledge)
-        self.actions = actions
-
-    def user_has_permission(self, user, action):
-        permission = self.actions.get(action)
-        return bool(permission) and user.has_perm(permission)
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, action) for action in actions)
-
-    def users_with_any_permission(self, actions):
-        codenames = {self.actions[a].split(".", 1)[1] for a in actions if a in self.actions}
-        return self._get_users_with_any_permission_codenames(codenames)
-
-
+# The role permissions live on Pledge, whichever model the listing shows.
 moderation_policy = RolePermissionPolicy(
-    PledgeForModeration, {"view": MODERATE, "moderate": MODERATE}
+    PledgeForModeration, {"view": MODERATE, "moderate": MODERATE}, auth_model=Pledge
 )
 personal_data_policy = RolePermissionPolicy(
     Pledge, {"view": VIEW_PERSONAL_DATA, "export": EXPORT, "erase": ERASE}
@@ -389,25 +367,12 @@ class RejectBulkAction(ModerationBulkAction):
 # --- Personal data, for Data officers -------------------------------------------------------
 
 
-class PersonalDataIndexView(PledgeColumnMixin, IndexView):
+class PersonalDataIndexView(GuardedExportMixin, PledgeColumnMixin, IndexView):
     """Pledges with the personal data Data officers need; CSV/XLSX export needs its own
     permission. No bulk actions: nothing here changes a pledge."""
 
-    def to_row_dict(self, item):
-        # The consents column is a summary of the related records, not an attribute.
-        return OrderedDict(
-            (field, consent_summary(item) if field == "consents" else multigetattr(item, field))
-            for field in self.list_export
-        )
-
-    def dispatch(self, request, *args, **kwargs):
-        if self.is_export and not self.user_has_permission("export"):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    @cached_property
-    def show_export_buttons(self):
-        return bool(self.list_export) and self.user_has_permission("export")
+    # The consents column is a summary of the related records, not an attribute.
+    export_values = {"consents": consent_summary}
 
     @cached_property
     def columns(self):

@@ -18,13 +18,16 @@ class PledgesConfig(AppConfig):
 
     def ready(self):
         from core.middleware import read_query_params
+        from core.personal_data import register_personal_data
         from core.signals import content_changes_with
         from mailings.services import register_email
 
-        from .models import REMINDER_PLACEHOLDERS, Area, PledgeSuggestion, ReminderStep
+        from . import privacy
+        from .models import REMINDER_PLACEHOLDERS, PledgeSettings, PledgeSuggestion, ReminderStep
 
-        # The pledge form and the reminders read these from core.content's per-process memo.
-        content_changes_with(Area, PledgeSuggestion, ReminderStep)
+        # The pledge form, the counter and the reminders read these from core.content's
+        # per-process memo.
+        content_changes_with(PledgeSettings, PledgeSuggestion, ReminderStep)
         # The wall's filters and its keyset cursors (pages past the first are not kept).
         read_query_params("area", "kind", "before", "after")
         register_email(
@@ -49,4 +52,20 @@ class PledgesConfig(AppConfig):
             placeholders=REMINDER_PLACEHOLDERS,
             sample_context=EMAIL_SAMPLE,
             editable=False,
+        )
+        # A Data officer's look-up and erasure by address, and a resident's download, reach
+        # every pledge made with the address (pledges store it stripped and in lower case).
+        register_personal_data(
+            key="pledges",
+            label="Pledges",
+            description=(
+                "Pledges made with this address: name, area, age band, how they heard about "
+                "us, consents, and the emails we sent about each pledge. Erasing deletes them "
+                "and their emails; a one-way fingerprint of the address stays if they stopped "
+                "our emails, so that we never email it again."
+            ),
+            find=privacy.find_for_address,
+            export=privacy.export_for_address,
+            erase=privacy.erase_for_address,
+            order=10,
         )

@@ -3,20 +3,8 @@ and the counter with the campaign's target."""
 
 from wagtail import blocks
 
-from core.models import CampaignSettings
-
-from . import wall
-
-
-def campaign_for(context) -> CampaignSettings | None:
-    """The campaign settings for the page being rendered (the default site's in previews)."""
-    request = (context or {}).get("request")
-    if request is not None:
-        return CampaignSettings.for_request(request)
-    from wagtail.models import Site
-
-    site = Site.objects.filter(is_default_site=True).first()
-    return CampaignSettings.for_site(site) if site else None
+from .selectors import wall
+from .selectors.counters import counter_summary
 
 
 class PledgeFormValue(blocks.StructValue):
@@ -126,5 +114,5 @@ class PledgeCounterBlock(blocks.StructBlock):
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context=parent_context)
         # Counted by beat every minute and read from the cache: never recomputed per request.
-        context["pledge_counter"] = wall.counter_summary(campaign=campaign_for(parent_context))
+        context["pledge_counter"] = counter_summary((parent_context or {}).get("request"))
         return context

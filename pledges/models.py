@@ -7,29 +7,61 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
 from wagtail.models import PreviewableMixin
 from wagtail.search import index
 
-from core.models import BasePage
+from core.models import Area, BasePage
 
 
-class Area(models.Model):
-    """A district or town people choose when they pledge, so pledges can be counted by area."""
+@register_setting(icon="pick")
+class PledgeSettings(BaseSiteSetting):
+    """The pledge campaign's target, and where people who have pledged find things to do."""
 
-    name = models.CharField(max_length=80, unique=True)
-    sort_order = models.PositiveSmallIntegerField(default=0)
-    active = models.BooleanField(default=True, help_text="Untick to stop offering this area.")
+    pledge_target = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="How many pledges the campaign aims for, e.g. 1000. Leave empty to show the "
+        "count without a target.",
+    )
+    pledge_target_label = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="What the target is, after the number, e.g. 'pledges by Loneliness Awareness "
+        "Week'.",
+    )
+    pledge_target_deadline = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Optional: the date the target is for. We show how many days are left.",
+    )
+    local_activities_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Where people find local groups and activities; linked after they pledge and "
+        "in reminders.",
+    )
 
-    panels = [FieldPanel("name"), FieldPanel("sort_order"), FieldPanel("active")]
+    panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("pledge_target"),
+                FieldPanel("pledge_target_label"),
+                FieldPanel("pledge_target_deadline"),
+            ],
+            heading="Pledge target",
+        ),
+        FieldPanel("local_activities_page"),
+    ]
 
     class Meta:
-        ordering = ["sort_order", "name"]
-
-    def __str__(self):
-        return self.name
+        verbose_name = "Pledge settings"
 
 
 class PledgeSuggestion(index.Indexed, models.Model):
@@ -402,7 +434,8 @@ class PledgeWallPage(BasePage):
         verbose_name = "pledge wall page"
 
     def get_context(self, request, *args, **kwargs):
-        from .wall import WallFilterForm, wall_page, wall_pledge_page
+        from .selectors.pages import residents_pledge_page
+        from .selectors.wall import WallFilterForm, wall_page
 
         context = super().get_context(request, *args, **kwargs)
         filter_form = WallFilterForm(request.GET)
@@ -413,7 +446,7 @@ class PledgeWallPage(BasePage):
             after=request.GET.get("after"),
             page_size=self.per_page,
         )
-        context["pledge_page"] = wall_pledge_page()
+        context["pledge_page"] = residents_pledge_page()
         return context
 
     def serve(self, request, *args, **kwargs):

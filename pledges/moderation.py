@@ -1,14 +1,12 @@
 """Pledges in the admin: moderation (approve or reject what people wrote) and pledges that staff
 take by phone, on paper or at events. The admin views call these; the rules live here."""
 
-import uuid
 from collections.abc import Iterable
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
-from wagtail.models import ModelLogEntry
 
+from core import audit
 from core.content import pages_changed
 
 from .models import Pledge, PledgeForModeration
@@ -30,41 +28,17 @@ ERASED_ACTION = "pledges.erase"
 
 
 def _audit(pks: Iterable[int], action: str, by, data: dict | None = None) -> None:
-    """One audit entry per pledge, in one query (a moderator may approve hundreds at once).
-    Entries name the pledge by number only: its text may be erased later, the record stays."""
-    content_type = ContentType.objects.get_for_model(PledgeForModeration, for_concrete_model=False)
-    user = by if getattr(by, "is_authenticated", False) else None
-    now, batch = timezone.now(), uuid.uuid4()
-    ModelLogEntry.objects.bulk_create(
-        ModelLogEntry(
-            content_type=content_type,
-            object_id=str(pk),
-            label=f"Pledge {pk}",
-            action=action,
-            data=data or {},
-            user=user,
-            timestamp=now,
-            uuid=batch,
-        )
-        for pk in pks
-    )
-
-
-def _history(pks: Iterable[int]):
-    content_type = ContentType.objects.get_for_model(PledgeForModeration, for_concrete_model=False)
-    return ModelLogEntry.objects.filter(
-        content_type=content_type, object_id__in=[str(pk) for pk in pks]
-    )
+    audit.record(PledgeForModeration, pks, action, by=by, noun="Pledge", data=data)
 
 
 def forget_history(pks: Iterable[int]) -> None:
     """Delete the admin's record of erased pledges (approvals, rejections and their reasons)."""
-    _history(pks).delete()
+    audit.forget_history(PledgeForModeration, pks)
 
 
 def scrub_history(pks: Iterable[int]) -> None:
     """Keep who approved or rejected what, without the reasons (anonymised pledges)."""
-    _history(pks).exclude(data={}).update(data={})
+    audit.scrub_history(PledgeForModeration, pks)
 
 
 def record_erasure(pk: int, by) -> None:

@@ -1,13 +1,23 @@
 """People's data is theirs: export it, erase it, and remove it after the retention period."""
 
+import contextlib
 import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from core.content import pages_changed
-from mailings.services import emails_about, erase_emails, erase_emails_by_key, suppress
+from core.personal_data import HeldItem, NotAnAddress, export_person
+from mailings.services import (
+    count_emails_about,
+    emails_about,
+    erase_emails,
+    erase_emails_by_key,
+    suppress,
+)
 
 from .models import ConsentRecord, Pledge
 from .moderation import forget_history, record_erasure, scrub_history
@@ -49,6 +59,75 @@ def export_data(pledge: Pledge) -> dict:
         if pledge.email
         else [],
     }
+
+
+def export_for_manage_link(pledge: Pledge) -> dict:
+    """What a resident downloads from their manage link: this pledge as `export_data` gives it
+    (its keys at the top, as before), then everything the site holds for the pledge's address,
+    a section per app (core.personal_data): `address`, `exported_at` and `sections`, where
+    `sections["pledges"]` lists every pledge made with the address. The link was emailed to that
+    address, so whoever holds it may see what the site holds for it."""
+    document = export_data(pledge)
+    # An address that is not well formed (none is, unless stored by hand): the pledge alone.
+    if pledge.email:
+        with contextlib.suppress(NotAnAddress):
+            document.update(export_person(pledge.email))
+    return document
+
+
+# --- One person's pledges, by email address (registered with core.personal_data) ------------
+
+
+def pledges_of(address: str):
+    """The pledges made with an address, as make_pledge stores it (no spaces, lower case).
+    Anonymised pledges have no address left, so they are never found."""
+    address = address.strip().lower()
+    if not address:
+        return Pledge.objects.none()
+    return Pledge.objects.filter(email=address).order_by("created_at", "pk")
+
+
+def find_for_address(address: str) -> list[HeldItem]:
+    """What the Data officer's screen lists: each pledge, with a link to its full record."""
+    items = []
+    for pledge in pledges_of(address).select_related("area"):
+        emails = count_emails_about(to=pledge.email, key_prefix=f"pledge:{pledge.pk}:")
+        made = date_format(timezone.localtime(pledge.created_at), "j F Y")
+        details = [("Name", pledge.first_name or "-")]
+        if pledge.kind == Pledge.Kind.ORGANISATION:
+            details.append(("Organisation", pledge.organisation_name))
+        details += [
+            ("Area", pledge.area.name),
+            ("Made", f"{made} ({pledge.get_channel_display()})"),
+            ("Confirmed", "Yes" if pledge.is_confirmed else "No"),
+            ("Moderation", pledge.get_moderation_display()),
+            ("Emails about it", str(emails)),
+        ]
+        items.append(
+            HeldItem(
+                title=f"Pledge {pledge.pk}: “{pledge.text}”",
+                details=tuple(details),
+                url=reverse("wagtailsnippets_pledges_pledge:inspect", args=[pledge.pk]),
+            )
+        )
+    return items
+
+
+def export_for_address(address: str) -> list[dict]:
+    """Every pledge made with the address, each as `export_data` gives it."""
+    return [
+        export_data(pledge)
+        for pledge in pledges_of(address).select_related("area").prefetch_related("consents")
+    ]
+
+
+def erase_for_address(address: str, *, by=None) -> int:
+    """Erase every pledge made with the address, each as `erase_pledge` does (its emails, its
+    history, an audit entry naming who erased it). Returns how many pledges went."""
+    pledges = list(pledges_of(address))
+    for pledge in pledges:
+        erase_pledge(pledge=pledge, by=by)
+    return len(pledges)
 
 
 @transaction.atomic

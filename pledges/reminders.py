@@ -24,6 +24,7 @@ from mailings.services import (
 )
 
 from .models import Pledge, ReminderStep
+from .selectors.pledge_settings import pledge_settings
 from .tokens import make_token
 
 logger = logging.getLogger(__name__)
@@ -150,7 +151,7 @@ def reminder_email(pledge: Pledge, step: ReminderStep, wording: _StepWording) ->
     from .services import absolute_url, pledge_links, pledge_words, unsubscribe_headers
 
     ideas = ""
-    if step.include_ideas and pledge.suggestion_id:
+    if step.include_ideas and pledge.suggestion is not None:
         ideas = pledge.suggestion.ideas.strip()
     links = pledge_links(pledge)
     context = {
@@ -225,7 +226,7 @@ class _Schedule:
     def load(cls) -> "_Schedule":
         steps = active_steps()
         campaign = campaign_settings()
-        url = activities_url(campaign)
+        url = activities_url()
         return cls(
             steps,
             {step.pk: _StepWording(step, campaign.campaign_name, url) for step in steps},
@@ -291,8 +292,9 @@ def forget_stale_schedules(now: datetime.datetime) -> int:
     )
 
 
-def activities_url(campaign) -> str:
-    page = campaign.local_activities_page if campaign.pk else None
+def activities_url() -> str:
+    chosen = pledge_settings()
+    page = chosen.local_activities_page if chosen.pk else None
     return page.full_url if page and page.live else ""
 
 
@@ -300,7 +302,7 @@ def preview_context(step: ReminderStep) -> dict:
     """Sample details for previewing a reminder's wording in the admin (unsaved edits too)."""
     campaign = campaign_settings()
     ideas = "Bake something to share, or ask if they would like to join you for a walk."
-    wording = _StepWording(step, campaign.campaign_name, activities_url(campaign))
+    wording = _StepWording(step, campaign.campaign_name, activities_url())
     context = {
         "activities_url": wording.activities_url,
         **sample_context("pledge_reminder"),

@@ -9,10 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.content import pages_changed
+from core.models import Area
 from mailings.services import queue_email
 
 from . import abuse
-from .models import Area, ConsentRecord, Pledge, PledgeSuggestion
+from .models import ConsentRecord, Pledge, PledgeSuggestion
 from .reminders import OUTCOME_ANSWERS, schedule_first_reminder
 from .tokens import make_token
 

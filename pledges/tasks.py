@@ -2,7 +2,8 @@
 
 from celery import shared_task
 
-from . import counters, privacy, reminders
+from . import privacy, reminders
+from .selectors import counters
 
 
 @shared_task

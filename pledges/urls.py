@@ -1,11 +1,13 @@
 from django.urls import path
 
+from core.abuse import challenge_view
+
 from . import views
 
 app_name = "pledges"
 
 urlpatterns = [
-    path("challenge/", views.pow_challenge, name="challenge"),
+    path("challenge/", challenge_view, name="challenge"),
     path("submit/<int:page_id>/", views.submit, name="submit"),
     path("confirm/<str:token>/", views.confirm, name="confirm"),
     path("thanks/<str:token>/", views.thanks, name="thanks"),

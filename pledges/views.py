@@ -4,20 +4,23 @@ POST changes anything (mail scanners follow GET links)."""
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from core.abuse import client_ip, verify_work
+from core.campaign import campaign_settings
 from core.content import remembered
 from core.middleware import mark_public
-from core.models import CampaignSettings
 from core.origin import is_cross_site
 
-from . import abuse, privacy, services, wall
-from .counters import get_counters
+from . import abuse, privacy, services
 from .models import PledgePage
+from .selectors import wall
+from .selectors.counters import get_counters
+from .selectors.pages import live_pledge_pages
+from .selectors.pledge_settings import pledge_settings
 from .share_card import share_card_png
-from .tokens import make_token, read_token
+from .tokens import make_token, with_pledge
 
 
 def pledge_form(request, page):
@@ -28,9 +31,9 @@ def pledge_form(request, page):
         form = form_class(request.POST, kind=page.kind)
         if form.is_valid():
             limited = abuse.check_pledge_rate(
-                ip=abuse.client_ip(request),
+                ip=client_ip(request),
                 email=form.cleaned_data["email"],
-                solved_work=abuse.verify_work(
+                solved_work=verify_work(
                     challenge=form.cleaned_data["pow_challenge"],
                     nonce=form.cleaned_data["pow_nonce"],
                 ),
@@ -63,14 +66,6 @@ def submit(request, page_id):
     return pledge_form(request, page)
 
 
-def live_pledge_pages() -> dict[int, PledgePage]:
-    """The live, public pledge pages by id: every submission needs its page, and there are only
-    a few (kept per process until pages change: core.content)."""
-    return remembered(
-        "pledges:pages", lambda: {page.pk: page for page in PledgePage.objects.live().public()}
-    )
-
-
 def check_email_url(page: PledgePage) -> str:
     return remembered(
         f"pledges:check_email_url:{page.pk}",
@@ -80,10 +75,8 @@ def check_email_url(page: PledgePage) -> str:
 
 @csrf_exempt  # the signed token in the URL is the credential; there is no session to forge
 @require_http_methods(["GET", "POST"])
-def confirm(request, token):
-    pledge = read_token(token, "confirm")
-    if pledge is None:
-        raise Http404
+@with_pledge("confirm")
+def confirm(request, pledge, token):
     if request.method == "POST":
         services.confirm_pledge(pledge=pledge)
         return HttpResponseRedirect(reverse("pledges:thanks", args=[make_token(pledge, "manage")]))
@@ -91,9 +84,9 @@ def confirm(request, token):
 
 
 @require_http_methods(["GET"])
-def thanks(request, token):
-    pledge = read_token(token, "manage")
-    if pledge is None or not pledge.is_confirmed:
+@with_pledge("manage")
+def thanks(request, pledge, token):
+    if not pledge.is_confirmed:
         raise Http404
     return render(
         request,
@@ -103,16 +96,15 @@ def thanks(request, token):
             "manage_token": token,
             "counters": get_counters(),
             "public_url": wall.public_url(pledge=pledge),
+            "pledge_settings": pledge_settings(request),
         },
     )
 
 
 @csrf_exempt  # RFC 8058: mail clients POST here without cookies; the token is the credential
 @require_http_methods(["GET", "POST"])
-def unsubscribe(request, token):
-    pledge = read_token(token, "unsubscribe")
-    if pledge is None:
-        raise Http404
+@with_pledge("unsubscribe")
+def unsubscribe(request, pledge, token):
     if request.method == "POST":
         privacy.stop_emails(pledge=pledge)
         return render(request, "pledges/unsubscribed.html", {"pledge": pledge})
@@ -121,10 +113,8 @@ def unsubscribe(request, token):
 
 @csrf_exempt  # the signed token in the URL is the credential; there is no session to forge
 @require_http_methods(["GET", "POST"])
-def manage(request, token):
-    pledge = read_token(token, "manage")
-    if pledge is None:
-        raise Http404
+@with_pledge("manage")
+def manage(request, pledge, token):
     message = ""
     if request.method == "POST":
         action = request.POST.get("action")
@@ -150,22 +140,21 @@ def manage(request, token):
 
 
 @require_http_methods(["GET"])
-def download_data(request, token):
-    pledge = read_token(token, "manage")
-    if pledge is None:
-        raise Http404
-    response = JsonResponse(privacy.export_data(pledge), json_dumps_params={"indent": 2})
+@with_pledge("manage")
+def download_data(request, pledge, token):
+    # This pledge, then everything held for its address across the site (core.personal_data).
+    response = JsonResponse(privacy.export_for_manage_link(pledge), json_dumps_params={"indent": 2})
     response["Content-Disposition"] = 'attachment; filename="my-pledge.json"'
     return response
 
 
 @csrf_exempt  # the signed token in the URL is the credential; there is no session to forge
 @require_http_methods(["GET", "POST"])
-def outcome(request, token, answer):
+@with_pledge("outcome")
+def outcome(request, pledge, token, answer):
     """One-click answers from the "did you do it?" email: GET shows the answer and a button,
     only the POST records it."""
-    pledge = read_token(token, "outcome")
-    if pledge is None or answer not in services.OUTCOME_ANSWERS:
+    if answer not in services.OUTCOME_ANSWERS:
         raise Http404
     context = {
         "pledge": pledge,
@@ -179,13 +168,6 @@ def outcome(request, token, answer):
         context["manage_token"] = make_token(pledge, "manage")
         return render(request, "pledges/outcome_saved.html", context)
     return render(request, "pledges/outcome.html", context)
-
-
-@never_cache  # each visitor needs their own challenge; the form page itself is cached for all
-@require_http_methods(["GET"])
-def pow_challenge(request):
-    """A fresh proof-of-work challenge for static/js/pledge-pow.js (see pledges/abuse.py)."""
-    return JsonResponse(abuse.new_challenge())
 
 
 @require_http_methods(["GET"])
@@ -205,7 +187,7 @@ def share_card(request, pledge_id):
     pledge = wall.on_wall_pledge(pledge_id=pledge_id)
     if pledge is None:
         raise Http404
-    campaign = CampaignSettings.for_request(request)
+    campaign = campaign_settings(request)
     png = share_card_png(
         pledge=pledge, campaign_name=campaign.campaign_name, hashtag=campaign.hashtag
     )

@@ -1,4 +1,4 @@
-"""Pledges in Wagtail's admin: suggestions, areas and the reminder schedule (Editors); the
+"""Pledges in Wagtail's admin: suggestions and the reminder schedule (Editors); the
 moderation queue (Pledge moderators, who never see personal data); all pledges with personal
 data and export (Data officers); and pledges taken by phone, on paper or at events (Pledge
 takers)."""
@@ -31,7 +31,7 @@ from .admin_views import (
     moderation_policy,
     personal_data_policy,
 )
-from .models import Area, Pledge, PledgeForModeration, PledgeSuggestion, ReminderStep
+from .models import Pledge, PledgeForModeration, PledgeSuggestion, ReminderStep
 from .moderation import APPROVED_ACTION, ASSISTED_ACTION, ERASED_ACTION, REJECTED_ACTION
 
 # Before any viewset is registered, or Wagtail would make default policies for these models.
@@ -47,14 +47,6 @@ class PledgeSuggestionViewSet(SnippetViewSet):
     list_filter = ["category", "active"]
     search_fields = ["text"]
     search_backend_name = None
-
-
-class AreaViewSet(SnippetViewSet):
-    model = Area
-    icon = "site"
-    menu_label = "Areas"
-    list_display = ["name", "sort_order", "active"]
-    list_filter = ["active"]
 
 
 class ReminderStepViewSet(SnippetViewSet):
@@ -264,7 +256,6 @@ class PledgesViewSetGroup(SnippetViewSetGroup):
         PersonalDataViewSet,
         AssistedEntryViewSet,
         PledgeSuggestionViewSet,
-        AreaViewSet,
         ReminderStepViewSet,
     )
 

@@ -26,14 +26,16 @@ def outcome(response) -> str:
 
 
 def put_roles_back() -> dict[str, Group]:
-    """The groups the pledge roles' migrations make, put back in case a flushing test removed
-    them. Wagtail's own "Editors" and "Moderators" come from Wagtail's migrations."""
+    """The groups the roles' migrations make (pledges, and core's personal data), put back in
+    case a flushing test removed them. Wagtail's own "Editors" and "Moderators" come from
+    Wagtail's migrations."""
     migration = importlib.import_module("pledges.migrations.0005_pledge_admin_roles")
     migration.add_roles(django_apps)
     importlib.import_module("pledges.migrations.0007_data_officers_erase").grant(django_apps, None)
     importlib.import_module("pledges.migrations.0008_pledge_moderators_group").split_moderation(
         django_apps, None
     )
+    importlib.import_module("core.migrations.0007_personal_data_roles").grant(django_apps)
     return {group.name: group for group in Group.objects.all()}
 
 

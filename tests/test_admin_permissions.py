@@ -46,12 +46,13 @@ GROUP_OF = {
     "data officer": "Data officers",
     "pledge taker": "Pledge takers",
 }
-CELLS = {"ok": OK, "-": DENIED, "404": NOT_FOUND}
+CELLS = {"ok": OK, "-": DENIED, "404": NOT_FOUND, "405": "405"}
 CELL_OF = {value: cell for cell, value in CELLS.items()}
 
 
 def table(text: str) -> dict[str, dict[str, str]]:
-    """Lines of 'admin page  cell cell …', one cell per role in ROLES: ok, - (refused) or 404.
+    """Lines of 'admin page  cell cell …', one cell per role in ROLES: ok, - (refused), 404 or
+    405 (a page that answers POST only, to those who may use it).
     The page name and the cells are separated by two spaces or more."""
     rows = {}
     for line in textwrap.dedent(text).strip().splitlines():
@@ -97,7 +98,7 @@ EXPECTED = {
     delete                    ok   -    -    -    -    ok
     preview                   404  404  404  404  404  404
     """),
-    "pledges.area": EDITORS_CONTENT | table("""
+    "core.area": EDITORS_CONTENT | table("""
     delete                    -    -    -    -    -    ok
     preview                   404  404  404  404  404  404
     """),
@@ -270,6 +271,13 @@ EXPECTED = {
     "settings": table("""
     edit                      -    -    -    -    -    ok
     """),
+    # One person's data in every app, by email address (core/admin_views.py): the look-up's
+    # form is for Data officers; the look-up itself, the download and the erasure are POSTs.
+    "personal data": table("""
+    lookup                    -    -    -    ok   -    ok
+    download                  -    -    -    405  -    405
+    erase                     -    -    -    405  -    405
+    """),
     "django admin": table("""
     index                     404  404  404  404  404  404
     login                     404  404  404  404  404  404
@@ -326,7 +334,7 @@ def items(groups) -> dict[str, Item]:
     return {
         # Suggestions and areas are public: the pledge form lists them.
         "pledges.pledgesuggestion": Item(PledgeSuggestionFactory(text="Marmot suggestion"), ()),
-        "pledges.area": Item(AreaFactory(name="Wombatshire"), ()),
+        "core.area": Item(AreaFactory(name="Wombatshire"), ()),
         "pledges.reminderstep": Item(reminder, ("Ibis reminder",)),
         # One pledge, two listings: its words are in both, its email address only in one.
         "pledges.pledgeformoderation": Item(
@@ -366,6 +374,7 @@ def items(groups) -> dict[str, Item]:
         "users": Item(UserFactory(email="aardvark-staff@hidden.example"), ("aardvark-staff",)),
         "groups": Item(groups["Data officers"], ()),
         "settings": Item(Site.objects.get(is_default_site=True), ()),
+        "personal data": Item(None, ()),
         "django admin": Item(None, ()),
     }
 
@@ -481,6 +490,12 @@ def admin_pages(label: str, item: Item) -> dict[str, str]:
         return pages
     if label == "settings":
         return {"edit": f"/admin/settings/core/campaignsettings/{pk}/"}
+    if label == "personal data":
+        return {
+            "lookup": PERSONAL_DATA,
+            "download": f"{PERSONAL_DATA}download/",
+            "erase": f"{PERSONAL_DATA}erase/",
+        }
     if label == "django admin":
         return {
             "index": "/django-admin/",
@@ -506,6 +521,9 @@ def hidden_markers(items: dict[str, Item], role: str) -> list[str]:
         if not any(may_list(listing, role) for listing in (label, *item.also_listed_by))
         for marker in item.markers
     ]
+
+
+PERSONAL_DATA = "/admin/personal-data/"
 
 
 def users_by_role(groups) -> dict[str, object]:
@@ -554,6 +572,39 @@ def test_people_who_cannot_use_the_admin_are_sent_to_sign_in(client, items, who)
             response = client.get(url)
             assert outcome(response) == expected, url
             assert not [m for m in markers if m in body(response)], url
+
+
+def test_personal_data_posts_answer_data_officers_only(client, groups, items):
+    """The look-up, download and erasure by address (POST only) ask the permission the look-up's
+    form asks: for every other role they find, show and erase nothing."""
+    client.raise_request_exception = False
+    users = users_by_role(groups)
+    pledge = items["pledges.pledge"].obj
+    address = {"email": pledge.email}
+    posts = {
+        "lookup": (PERSONAL_DATA, address),
+        "download": (f"{PERSONAL_DATA}download/", address),
+        "erase": (f"{PERSONAL_DATA}erase/", address),
+        "erase confirmed": (f"{PERSONAL_DATA}erase/", {**address, "confirm": "yes"}),
+    }
+    allowed = [role for role in ROLES if EXPECTED["personal data"]["lookup"][role] == OK]
+    assert allowed == ["data officer", "super"]
+    for role in [role for role in ROLES if role not in allowed]:
+        login(client, users[role])
+        for name, (url, data) in posts.items():
+            response = client.post(url, data)
+            assert outcome(response) == DENIED, (role, name)
+            assert "quokka-pledger" not in body(response), (role, name)
+        assert type(pledge).objects.filter(pk=pledge.pk).exists(), role
+    login(client, users["data officer"])
+    seen = {name: outcome(client.post(url, data)) for name, (url, data) in posts.items()}
+    assert seen == {
+        "lookup": OK,
+        "download": OK,
+        "erase": OK,
+        "erase confirmed": f"302 {PERSONAL_DATA}",
+    }
+    assert not type(pledge).objects.filter(pk=pledge.pk).exists()
 
 
 # --- The shared mechanisms --------------------------------------------------------------------
@@ -618,7 +669,8 @@ def test_a_pledge_moderator_cannot_edit_pages_or_upload(client, groups):
     page.refresh_from_db()
     assert (page.title, page.has_unpublished_changes) == ("Getting involved", False)
     assert not StandardPage.objects.filter(title="New").exists()
-    assert not Image.objects.exists() and not Document.objects.exists()
+    assert not Image.objects.exists()
+    assert not Document.objects.exists()
     assert outcome(client.get("/admin/snippets/mailings/outboundemail/")) == DENIED
 
 

@@ -332,7 +332,8 @@ def test_worker_runs_a_celery_worker_without_beat():
     tokens = command_tokens(services()["worker"]["command"])
     assert tokens[:4] == ["celery", "-A", "campaign_site", "worker"]
     # An embedded beat would be a second scheduler next to the beat service.
-    assert "-B" not in tokens and "--beat" not in tokens
+    assert "-B" not in tokens
+    assert "--beat" not in tokens
 
 
 def test_beat_runs_once():
@@ -373,14 +374,17 @@ def test_every_long_running_service_has_a_healthcheck():
     assert {"web", "worker", "beat", "postgres", "redis", mail_catcher()} <= long_running
     for name in long_running:
         healthcheck = services()[name].get("healthcheck")
-        assert healthcheck and not healthcheck.get("disable"), f"{name} has no healthcheck"
+        assert healthcheck, f"{name} has no healthcheck"
+        assert not healthcheck.get("disable"), f"{name} has no healthcheck"
         assert healthcheck["test"] not in (["NONE"], "NONE"), name
 
 
 def test_healthchecks_ask_the_right_question():
     web = healthcheck_command(services()["web"])
     # Slim images have no curl or wget.
-    assert web.startswith("python") and "curl" not in web and "wget" not in web
+    assert web.startswith("python")
+    assert "curl" not in web
+    assert "wget" not in web
     url = re.search(r"https?://[^'\" ]+", web)[0]
     assert urlsplit(url).path == "/healthz"
     assert urlsplit(url).port == 8000
@@ -436,7 +440,8 @@ def test_dependencies_wait_for_health_and_migrations():
     ]
     assert len(migrate) == 1
     tokens = command_tokens(services()[migrate[0]]["command"])
-    assert "manage.py" in tokens and "migrate" in tokens
+    assert "manage.py" in tokens
+    assert "migrate" in tokens
     assert services()[migrate[0]].get("restart", "no") == "no"
 
     # Whatever is waited on for its health has a healthcheck to be healthy by.
@@ -467,7 +472,8 @@ def test_the_environment_points_at_the_compose_services():
 
     database = urlsplit(env["DATABASE_URL"])
     assert database.scheme in ("postgres", "postgresql", "postgis")
-    assert database.hostname == "postgres" and database.port in (None, 5432)
+    assert database.hostname == "postgres"
+    assert database.port in (None, 5432)
     postgres = {
         key: interpolate(value) for key, value in services()["postgres"]["environment"].items()
     }
@@ -477,13 +483,14 @@ def test_the_environment_points_at_the_compose_services():
 
     for name in ("REDIS_URL", "CELERY_BROKER_URL"):
         url = urlsplit(env[name])
-        assert url.scheme == "redis" and url.hostname == "redis" and url.port == 6379, name
+        assert (url.scheme, url.hostname, url.port) == ("redis", "redis", 6379), name
     # The cache's FLUSHDB must not take the queue with it.
     assert urlsplit(env["REDIS_URL"]).path != urlsplit(env["CELERY_BROKER_URL"]).path
 
     email = urlsplit(env["EMAIL_URL"])
     assert email.scheme == "smtp"
-    assert email.hostname == mail_catcher() and email.port == 1025
+    assert email.hostname == mail_catcher()
+    assert email.port == 1025
 
     assert env["SECURE_SSL_REDIRECT"] == "false"
     assert urlsplit(env["SITE_URL"]).port == 8000
@@ -547,7 +554,8 @@ def test_dockerfile_builds_a_production_image():
     assert ("EXPOSE", "8000") in instructions
     cmd = next(arguments for keyword, arguments in reversed(instructions) if keyword == "CMD")
     tokens = command_tokens(ast.literal_eval(cmd))
-    assert tokens[0] == "gunicorn" and tokens[1].startswith("campaign_site.wsgi")
+    assert tokens[0] == "gunicorn"
+    assert tokens[1].startswith("campaign_site.wsgi")
     assert tokens[tokens.index("--bind") + 1] == "0.0.0.0:8000"
 
     # The last USER wins: it must not be root.

@@ -75,19 +75,23 @@ def test_postgres_and_redis_start_on_free_ports_answer_and_are_gone_after_stop(f
     client = redis.Redis.from_url(cache.url)
     try:
         assert client.ping()
-        assert client.set("pledges", "12") and client.get("pledges") == b"12"
+        assert client.set("pledges", "12")
+        assert client.get("pledges") == b"12"
         assert client.connection_pool.connection_kwargs["db"] == 3
         assert client.config_get("save") == {"save": ""}
         assert client.config_get("dir") == {"dir": str(folder.resolve() / "redis")}
         assert client.config_get("bind") == {"bind": "127.0.0.1"}
     finally:
         client.close()
-    assert running(postgres.pid) and running(cache.pid)
+    assert running(postgres.pid)
+    assert running(cache.pid)
 
     throwaway_services.stop(folder)
 
-    assert not running(postgres.pid) and not running(cache.pid)
-    assert refuses(postgres.port) and refuses(cache.port)
+    assert not running(postgres.pid)
+    assert not running(cache.pid)
+    assert refuses(postgres.port)
+    assert refuses(cache.port)
     assert not folder.exists()
 
 
@@ -109,7 +113,8 @@ def test_the_suite_gets_throwaway_servers_only_for_what_does_not_answer(folder, 
     assert chosen["DATABASE_URL"] != nothing
     with psycopg.connect(chosen["DATABASE_URL"].replace("postgres://", "postgresql://")) as db:
         assert db.execute("SELECT current_database()").fetchone() == ("better_together",)
-    assert (folder / "postgres" / "data").is_dir() and not (folder / "redis").exists()
+    assert (folder / "postgres" / "data").is_dir()
+    assert not (folder / "redis").exists()
 
 
 def test_a_named_server_that_does_not_answer_is_an_error_not_a_throwaway(folder):
@@ -118,7 +123,8 @@ def test_a_named_server_that_does_not_answer_is_an_error_not_a_throwaway(folder)
     with pytest.raises(throwaway_services.ServiceError) as error:
         throwaway_services.services_for_tests(folder, environ={"DATABASE_URL": unreachable})
 
-    assert "DATABASE_URL (127.0.0.1:" in str(error.value) and "secret" not in str(error.value)
+    assert "DATABASE_URL (127.0.0.1:" in str(error.value)
+    assert "secret" not in str(error.value)
     assert not folder.exists()
 
 

@@ -331,8 +331,7 @@ PLEDGE_RETENTION_DAYS = env.int("PLEDGE_RETENTION_DAYS", default=730)
 
 # Pledge abuse controls (pledges/abuse.py): submissions per client IP and per email address in a
 # window of seconds; a submission without solved proof of work (no JavaScript, or a bot) counts
-# PLEDGE_LIMIT_NO_JS_WEIGHT times against the IP. PLEDGE_POW_BITS is the work's difficulty
-# (leading zero bits; each extra bit doubles it); challenges expire after PLEDGE_POW_SECONDS.
+# PLEDGE_LIMIT_NO_JS_WEIGHT times against the IP.
 PLEDGE_LIMIT_PER_IP = env.int("PLEDGE_LIMIT_PER_IP", default=30)
 PLEDGE_LIMIT_IP_SECONDS = env.int("PLEDGE_LIMIT_IP_SECONDS", default=600)
 PLEDGE_LIMIT_PER_EMAIL = env.int("PLEDGE_LIMIT_PER_EMAIL", default=3)
@@ -340,9 +339,14 @@ PLEDGE_LIMIT_EMAIL_SECONDS = env.int("PLEDGE_LIMIT_EMAIL_SECONDS", default=3600)
 PLEDGE_LIMIT_NO_JS_WEIGHT = env.int("PLEDGE_LIMIT_NO_JS_WEIGHT", default=3)
 # Confirmation emails one address may get in a day, whoever typed it in (see pledges/abuse.py).
 PLEDGE_CONFIRMATIONS_PER_EMAIL = env.int("PLEDGE_CONFIRMATIONS_PER_EMAIL", default=5)
-# 14 bits is about 16,000 hashes: ~0.15 s in desktop Chromium, roughly 0.5 s on a mid-range phone.
-PLEDGE_POW_BITS = env.int("PLEDGE_POW_BITS", default=14)
-PLEDGE_POW_SECONDS = env.int("PLEDGE_POW_SECONDS", default=1800)
+# Proof of work for public forms (core/abuse.py): the difficulty in leading zero bits (each extra
+# bit doubles it); challenges expire after PROOF_OF_WORK_SECONDS. 14 bits is about 16,000
+# hashes: ~0.15 s in desktop Chromium, roughly 0.5 s on a mid-range phone. The PLEDGE_POW_*
+# names of earlier releases are still read.
+PROOF_OF_WORK_BITS = env.int("PROOF_OF_WORK_BITS", default=env.int("PLEDGE_POW_BITS", default=14))
+PROOF_OF_WORK_SECONDS = env.int(
+    "PROOF_OF_WORK_SECONDS", default=env.int("PLEDGE_POW_SECONDS", default=1800)
+)
 
 # How long anonymous visitors' pages are kept by our origin cache and by shared caches (CDNs).
 PAGE_CACHE_SECONDS = env("PAGE_CACHE_SECONDS")

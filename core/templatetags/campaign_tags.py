@@ -109,7 +109,7 @@ def share_links(url: str, text: str, hashtag: str = "") -> list[dict]:
 
 
 @register.filter
-def filesize_label(size: int | None) -> str:
+def filesize_label(size: float | None) -> str:
     if not size:
         return ""
     for unit in ("bytes", "KB", "MB", "GB"):

@@ -1,4 +1,4 @@
-// Proof of work for the pledge form (see pledges/abuse.py). The page is cached for everyone, so
+// Proof of work for the pledge form (see core/abuse.py). The page is cached for everyone, so
 // a fresh challenge is fetched from our own server on load and solved in a Web Worker
 // (pledge-pow-worker.js, named by the form's data-pow-worker), so the page never stalls while
 // it works. Without this script, without Workers, or without Web Crypto (which needs HTTPS or

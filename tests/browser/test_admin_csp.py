@@ -67,7 +67,8 @@ def test_admin_screens_run_under_the_admin_policy(tab, live_server, site_pages):
         response = tab.goto(live_server.url + path)
         assert response.status == 200, f"{name}: {response.status}"
         policy = response.headers["content-security-policy"]
-        assert "script-src 'self'" in policy and "object-src 'none'" in policy
+        assert "script-src 'self'" in policy
+        assert "object-src 'none'" in policy
         tab.wait_for_load_state("networkidle")
         seen = tab.evaluate("window.__csp") + [
             text for text in console if "Content Security Policy" in text

@@ -71,6 +71,6 @@ def test_focused_links_stay_visible_in_forced_colours_mode(tab, live_server, sit
             "() => { const s = getComputedStyle(document.activeElement);"
             " return [s.outlineStyle, parseFloat(s.outlineWidth)]; }"
         )
-        assert outline[0] != "none" and outline[1] >= 2, (
-            f"{tab.evaluate('document.activeElement.outerHTML')} has outline {outline}"
-        )
+        focused = tab.evaluate("document.activeElement.outerHTML")
+        assert outline[0] != "none", f"{focused} has outline {outline}"
+        assert outline[1] >= 2, f"{focused} has outline {outline}"

@@ -38,9 +38,9 @@ SHOWN = [
 
 def run_lighthouse(url: str, name: str) -> dict:
     node = shutil.which("node")
-    assert node and LIGHTHOUSE.exists(), (
-        "Lighthouse is not installed: run `npm ci` (scripts/test does) with Node.js 20"
-    )
+    missing = "Lighthouse is not installed: run `npm ci` (scripts/test does) with Node.js 20"
+    assert node, missing
+    assert LIGHTHOUSE.exists(), missing
     REPORTS.mkdir(parents=True, exist_ok=True)
     report = REPORTS / f"{name}.json"
     flags = " ".join(["--headless=new", *CHROMIUM_ARGS])
@@ -73,7 +73,7 @@ def measure(url: str, run: int) -> tuple[float, str]:
     assert any(u.endswith("/pledges/challenge/") for u in requested), requested
     assert any(u.endswith("/js/pledge-pow-worker.js") for u in requested), requested
     summary = ", ".join(f"{name} {audits[name]['displayValue']}" for name in SHOWN)
-    print(f"Lighthouse performance, run {run}: {score:.2f} ({summary})")
+    print(f"Lighthouse performance, run {run}: {score:.2f} ({summary})")  # noqa: T201 - the scores in the test's output
     return score, summary
 
 

@@ -11,7 +11,7 @@ from django.core import signing
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
-from pledges import abuse
+from core import abuse
 from pledges.models import Pledge
 from tests.realparts import wait_for
 
@@ -79,7 +79,7 @@ def test_a_hard_challenge_is_solved_off_the_main_thread(tab, live_server, settin
 
     # Seconds of work that cannot finish: the main thread has no long task all the while (on
     # the main thread, the same work was one long task of over a second).
-    settings.PLEDGE_POW_BITS = ENDLESS_BITS
+    settings.PROOF_OF_WORK_BITS = ENDLESS_BITS
     tab.goto(url)
     time.sleep(WORKING_SECONDS)
     watched = long_tasks_since_loaded(tab)
@@ -89,12 +89,12 @@ def test_a_hard_challenge_is_solved_off_the_main_thread(tab, live_server, settin
     assert watched["tasks"] == [], f"the main thread was blocked: {watched['tasks']}"
 
     # A hard challenge that is solved: still no long task, and the solution is accepted.
-    settings.PLEDGE_POW_BITS = HARD_BITS
+    settings.PROOF_OF_WORK_BITS = HARD_BITS
     started = time.monotonic()
     tab.goto(url)
     wait_for(lambda: nonce_of(tab), timeout=120, what="the proof of work to be solved")
     watched = long_tasks_since_loaded(tab)
-    print(f"{HARD_BITS} bits solved in {time.monotonic() - started:.1f}s")
+    print(f"{HARD_BITS} bits solved in {time.monotonic() - started:.1f}s")  # noqa: T201 - timing in the output
     assert len(workers) == 2
     assert watched["tasks"] == [], f"the main thread was blocked: {watched['tasks']}"
     assert not problems, problems
@@ -107,7 +107,8 @@ def test_a_hard_challenge_is_solved_off_the_main_thread(tab, live_server, settin
     challenge, nonce = sent["pow_challenge"][0], sent["pow_nonce"][0]
     puzzle = signing.loads(challenge, salt=abuse.POW_SIGNING_SALT)
     digest = hashlib.sha256(f"{puzzle['salt']}{nonce}".encode()).digest()
-    assert puzzle["bits"] == HARD_BITS and abuse.leading_zero_bits(digest) >= HARD_BITS
+    assert puzzle["bits"] == HARD_BITS
+    assert abuse.leading_zero_bits(digest) >= HARD_BITS
     # Accepted as solved (the limit leaves no room for an unsolved one) and spent.
     assert Pledge.objects.filter(email="hard.work@example.org").exists()
     assert not abuse.verify_work(challenge=challenge, nonce=nonce)
@@ -132,7 +133,8 @@ def test_without_workers_the_form_is_sent_unsolved_and_still_works(tab, live_ser
         tab.get_by_role("button", name="Make my pledge").click()
     expect(tab.get_by_role("heading", level=1)).to_have_text("Check your email")
     sent = parse_qs(posted.value.post_data, keep_blank_values=True)
-    assert sent["pow_challenge"] == [""] and sent["pow_nonce"] == [""]
+    assert sent["pow_challenge"] == [""]
+    assert sent["pow_nonce"] == [""]
     assert challenges == [], "a challenge was fetched that nothing could solve"
     assert Pledge.objects.filter(email="no.workers@example.org").exists()
     assert not problems, problems

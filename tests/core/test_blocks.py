@@ -68,7 +68,8 @@ def test_every_block_has_icon_template_and_description():
 
     for name, block in BaseStreamBlock.base_blocks.items():
         meta = block.meta
-        assert meta.icon and meta.icon != "placeholder", name
+        assert meta.icon, name
+        assert meta.icon != "placeholder", name
         assert getattr(meta, "template", None), name
         assert getattr(meta, "description", ""), name
 
@@ -104,4 +105,5 @@ def test_image_and_document_blocks_preview_with_the_newest_files():
     image_html = ImageBlock().render(ImageBlock().get_preview_value())
     assert 'alt="Neighbours talking over a garden fence"' in image_html
     document_html = DocumentBlock().render(DocumentBlock().get_preview_value())
-    assert "Guide" in document_html and "PDF" in document_html
+    assert "Guide" in document_html
+    assert "PDF" in document_html

@@ -20,7 +20,7 @@ DEAD_REDIS = {
 @pytest.fixture
 def dead_cache(settings):
     settings.CACHES = DEAD_REDIS
-    yield caches["default"]
+    return caches["default"]
 
 
 def test_reads_miss_and_writes_are_dropped(dead_cache):

@@ -74,4 +74,5 @@ def test_an_expired_form_says_so_in_the_site_design(public_urls):
     response = client.post("/accounts/login/", {"login": "a@example.org", "password": "x"})
     assert response.status_code == 403
     html = response.content.decode()
-    assert "This form has expired" in html and 'class="skip-link"' in html
+    assert "This form has expired" in html
+    assert 'class="skip-link"' in html

@@ -45,7 +45,8 @@ def test_demo_site_links_are_on_the_port_the_site_runs_on(client, settings):
     headers = {"HTTP_HOST": "127.0.0.1:8101"}
     sitemap = client.get("/sitemap.xml", **headers).content.decode()
     locations = re.findall(r"<loc>([^<]+)</loc>", sitemap)
-    assert locations and all(loc.startswith("http://127.0.0.1:8101/") for loc in locations)
+    assert locations
+    assert all(loc.startswith("http://127.0.0.1:8101/") for loc in locations)
     home = client.get("/", **headers).content.decode()
     for tag in (
         'rel="canonical" href="',

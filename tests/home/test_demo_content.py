@@ -28,7 +28,8 @@ def test_demo_content_is_idempotent_and_complete(client):
     assert snapshot() == first
 
     assert StoryPage.objects.live().count() == 3
-    assert first["documents"] and first["settings"][0][2]
+    assert first["documents"]
+    assert first["settings"][0][2]
     for _, url_path, live in first["pages"]:
         if url_path.count("/") < 3 or not live:
             continue  # the tree root

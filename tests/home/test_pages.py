@@ -69,10 +69,8 @@ class PageTypeTests(WagtailPageTestCase):
         )
         self.assertCanCreate(self.home, CampaignPage, data)
         page = CampaignPage.objects.get(slug="why-it-matters")
-        self.assertEqual(
-            [block.block_type for block in page.body],
-            ["heading", "paragraph", "statistic", "quote"],
-        )
+        block_types = [block.block_type for block in page.body]
+        assert block_types == ["heading", "paragraph", "statistic", "quote"]
 
     def test_standard_page_can_be_created(self):
         data = nested_form_data(
@@ -97,8 +95,8 @@ class PageTypeTests(WagtailPageTestCase):
         self.assertCanCreate(self.index, StoryPage, data)
 
     def test_only_one_home_page_and_one_story_index(self):
-        self.assertFalse(HomePage.can_create_at(Page.get_first_root_node()))
-        self.assertFalse(StoryIndexPage.can_create_at(self.home))
+        assert not HomePage.can_create_at(Page.get_first_root_node())
+        assert not StoryIndexPage.can_create_at(self.home)
 
     def test_every_page_renders(self):
         for page in (self.home, self.campaign, self.standard, self.index, self.story):
@@ -130,10 +128,10 @@ class PageTypeTests(WagtailPageTestCase):
         self.client.logout()
         response = self.client.get(self.campaign.url)
         html = response.content.decode()
-        self.assertIn("01632 960 123", html)
-        self.assertIn('href="tel:01632960123"', html)
-        self.assertIn("hashtags=TestTogether", html)
-        self.assertNotIn('<script src="http', html)
+        assert "01632 960 123" in html
+        assert 'href="tel:01632960123"' in html
+        assert "hashtags=TestTogether" in html
+        assert '<script src="http' not in html
 
     def test_story_index_lists_stories_paginated_with_rss(self):
         self.client.logout()
@@ -142,23 +140,23 @@ class PageTypeTests(WagtailPageTestCase):
         self.index.stories_per_page = 5
         self.index.save_revision().publish()
         first = self.client.get(self.index.url)
-        self.assertEqual(len(first.context["stories"]), 5)
+        assert len(first.context["stories"]) == 5
         self.assertContains(first, 'rel="next"')
         last = self.client.get(self.index.url + "?page=3")
-        self.assertEqual(len(last.context["stories"]), 2)
+        assert len(last.context["stories"]) == 2
         junk = self.client.get(self.index.url + "?page=<script>")
-        self.assertEqual(junk.status_code, 200)
+        assert junk.status_code == 200
         feed = self.client.get(self.index.url + "feed/")
-        self.assertEqual(feed["Content-Type"], "application/rss+xml; charset=utf-8")
+        assert feed["Content-Type"] == "application/rss+xml; charset=utf-8"
         self.assertContains(feed, "<title>The Tuesday walkers</title>")
 
     def test_open_graph_and_twitter_tags(self):
         self.client.logout()
         html = self.client.get(self.story.url).content.decode()
-        self.assertIn('<meta property="og:title" content="The Tuesday walkers">', html)
-        self.assertIn('property="og:url"', html)
-        self.assertIn('name="twitter:card"', html)
-        self.assertIn('<meta property="og:description"', html)
+        assert '<meta property="og:title" content="The Tuesday walkers">' in html
+        assert 'property="og:url"' in html
+        assert 'name="twitter:card"' in html
+        assert '<meta property="og:description"' in html
 
 
 class QueryCountTests(WagtailPageTestCase):
@@ -179,7 +177,7 @@ class QueryCountTests(WagtailPageTestCase):
             content.forget()
         with CaptureQueriesContext(connection) as queries:
             response = self.client.get(url)
-        self.assertEqual(response.status_code, 200)
+        assert response.status_code == 200
         return len(queries)
 
     def test_story_index_queries_do_not_grow_with_stories(self):
@@ -189,20 +187,20 @@ class QueryCountTests(WagtailPageTestCase):
         for number in range(6):
             StoryPageFactory(parent=self.index, title=f"More {number}")
         after = self.queries_for(self.index.url)
-        self.assertEqual(before, after)
-        self.assertLessEqual(after, 20)
+        assert before == after
+        assert after <= 20
 
     def test_home_page_queries_do_not_grow_with_menu_items(self):
         before = self.queries_for(self.home.url)
         for number in range(4):
             CampaignPageFactory(parent=self.home, title=f"Extra {number}", show_in_menus=True)
         after = self.queries_for(self.home.url)
-        self.assertEqual(before, after)
-        self.assertLessEqual(after, 20)
+        assert before == after
+        assert after <= 20
 
     def test_cached_page_needs_no_queries(self):
         self.queries_for(self.home.url)
-        self.assertEqual(self.queries_for(self.home.url, cold=False), 0)
+        assert self.queries_for(self.home.url, cold=False) == 0
 
 
 class StoryTeaserTests(WagtailPageTestCase):
@@ -224,9 +222,9 @@ class StoryTeaserTests(WagtailPageTestCase):
     def test_newest_stories_are_shown_when_none_are_chosen(self):
         page = self.page_with_teasers('{"heading": "Stories", "stories": [], "count": 2}')
         html = self.client.get(page.url).content.decode()
-        self.assertIn("Teaser story 3", html)
-        self.assertIn("Teaser story 2", html)
-        self.assertNotIn("Teaser story 1", html)
+        assert "Teaser story 3" in html
+        assert "Teaser story 2" in html
+        assert "Teaser story 1" not in html
 
     def test_chosen_stories_are_shown_in_the_chosen_order(self):
         first, second = self.stories[0].pk, self.stories[2].pk
@@ -234,5 +232,5 @@ class StoryTeaserTests(WagtailPageTestCase):
             f'{{"heading": "Stories", "stories": [{second}, {first}], "count": 3}}'
         )
         html = self.client.get(page.url).content.decode()
-        self.assertLess(html.index("Teaser story 2"), html.index("Teaser story 0"))
-        self.assertNotIn("Teaser story 3", html)
+        assert html.index("Teaser story 2") < html.index("Teaser story 0")
+        assert "Teaser story 3" not in html

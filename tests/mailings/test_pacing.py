@@ -3,6 +3,7 @@ outbox uses it: slots one interval apart across threads, nothing reserved beyond
 will wait, a provider's throttling pausing every worker without counting as an attempt, and
 a batch handing back what it cannot send in time."""
 
+import itertools
 import os
 import smtplib
 import threading
@@ -85,7 +86,7 @@ def test_slots_are_one_interval_apart_for_every_process_together(make_pace):
     assert len(slots) == 100  # 2 s of slots, given in a moment
     # A hundred distinct slots, evenly spaced: no two callers got the same one, so no second
     # holds more than the rate (any 51 in a row span 1 s and the guard).
-    for (earlier, error), (later, later_error) in zip(slots, slots[1:], strict=False):
+    for (earlier, error), (later, later_error) in itertools.pairwise(slots):
         assert later - earlier > interval - error - later_error - 0.002
     (first, first_error), (last, last_error) = slots[0], slots[-1]
     assert last - first == pytest.approx(99 * interval, abs=first_error + last_error + 0.002)
@@ -101,13 +102,15 @@ def test_a_slot_beyond_what_the_caller_will_wait_is_not_taken(make_pace):
     pace = make_pace(1)
     interval = 1 + pacing.RATE_GUARD_SECONDS
     first = pace.reserve(within=5)
-    assert first.reserved and first.wait == 0
+    assert first.reserved
+    assert first.wait == 0
     refused = pace.reserve(within=0.5)
     assert not refused.reserved
     assert refused.wait == pytest.approx(interval, abs=SLACK)
     # The refusal reserved nothing: the next caller gets that same slot.
     taken = make_pace(1).reserve(within=5)
-    assert taken.reserved and taken.wait == pytest.approx(interval, abs=SLACK)
+    assert taken.reserved
+    assert taken.wait == pytest.approx(interval, abs=SLACK)
 
 
 def test_a_worker_woken_late_sends_if_the_schedule_can_move_on_instead(make_pace):
@@ -145,7 +148,8 @@ def test_a_throttle_pauses_everyone_and_repeats_pause_longer(make_pace, short_pa
     assert pace.reserve(within=0).reserved  # no rate: only pauses hold anyone up
     assert pace.throttled(asked=None) == pytest.approx(0.3, abs=SLACK)
     paused = other_worker.reserve(within=0)
-    assert not paused.reserved and paused.wait == pytest.approx(0.3, abs=SLACK)
+    assert not paused.reserved
+    assert paused.wait == pytest.approx(0.3, abs=SLACK)
     # Another email that was already on its way is refused too: the same pause, not a new strike.
     assert other_worker.throttled(asked=None) <= 0.3
     time.sleep(0.35)
@@ -160,7 +164,8 @@ def test_a_pause_the_provider_asks_for_is_honoured_up_to_a_limit(make_pace):
     pace = make_pace(10)
     assert pace.throttled(asked=2.5) == pytest.approx(2.5, abs=SLACK)
     slot = pace.reserve(within=10)
-    assert slot.reserved and slot.wait == pytest.approx(2.5, abs=SLACK)
+    assert slot.reserved
+    assert slot.wait == pytest.approx(2.5, abs=SLACK)
     assert make_pace(10).throttled(asked=10_000) == pytest.approx(
         pacing.LONGEST_PAUSE_SECONDS, abs=SLACK
     )
@@ -199,13 +204,13 @@ def http_error(status: int, **headers) -> AnymailRequestsAPIError:
                 454, b"Throttling failure: Daily message quota exceeded.", "hello@example.org"
             ),
             0,
-        ),  # fmt: skip
+        ),
         (
             smtplib.SMTPRecipientsRefused(
                 {"a@example.org": (450, b"4.7.1 Too many messages, slow down")}
             ),
             0,
-        ),  # fmt: skip
+        ),
         (smtplib.SMTPDataError(421, b"4.7.0 Try again later, closing connection (rate limit)"), 0),
         # Other temporary failures are failures, counted as attempts.
         (smtplib.SMTPDataError(451, b"4.3.0 Temporary failure, try again later"), None),
@@ -245,7 +250,7 @@ def outbox_rows(count: int) -> list[OutboundEmail]:
             subject="Hello",
             body_text="Hello Sam",
             next_attempt_at=timezone.now() - timedelta(minutes=1),
-        )  # fmt: skip
+        )
         for n in range(count)
     ]
 
@@ -272,7 +277,8 @@ def test_a_batch_keeps_to_the_rate_and_hands_back_what_it_cannot_send_in_time(se
     sent = result.outcomes["sent"]
     # Slots 51 ms apart from the first: at most 7 start within 0.3 s (fewer when this busy
     # machine wakes the worker late for a slot, which it then leaves).
-    assert 1 <= sent <= 7 and len(mail.outbox) == sent
+    assert 1 <= sent <= 7
+    assert len(mail.outbox) == sent
     assert took < 0.3 + SLACK
     assert sorted(result.handed_back) == sorted(row.pk for row in rows[sent:])
     assert 0 <= result.retry_in < 0.1

@@ -107,7 +107,7 @@ def start_workers(count, *, folder_factory, port, extra_env):
                     smtp_port=port,
                     folder=folder_factory.mktemp("worker"),
                     extra_env=extra_env,
-                )  # fmt: skip
+                )
             )
     except BaseException:
         stop_workers(workers, queues)
@@ -156,7 +156,7 @@ def outbox(prefix: str, count: int) -> list[OutboundEmail]:
             template="notice",
             context={"subject": "Hello", "name": "Sam", "paragraphs": ["Thank you."]},
             next_attempt_at=timezone.now() - timedelta(seconds=1),
-        )  # fmt: skip
+        )
         for n in range(count)
     )
     return list(OutboundEmail.objects.filter(key__startswith=f"test:{prefix}:").order_by("pk"))
@@ -276,7 +276,7 @@ class SendGridStandIn(BaseHTTPRequestHandler):
     first_at = None
     lock = threading.Lock()
 
-    def do_POST(self):  # noqa: N802 (http.server's name)
+    def do_POST(self):  # http.server's name
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         now = time.monotonic()
         cls = type(self)

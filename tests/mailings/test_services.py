@@ -162,7 +162,7 @@ def test_the_commit_sends_the_email_once(django_capture_on_commit_callbacks):
 
 
 def test_a_savepoint_rolled_back_queues_nothing(django_capture_on_commit_callbacks):
-    with (
+    with (  # noqa: PT012 - the raise rolls the transaction back
         django_capture_on_commit_callbacks(execute=True) as callbacks,
         pytest.raises(RuntimeError),
         transaction.atomic(),
@@ -208,7 +208,8 @@ def test_message_id_is_stable_per_key_and_differs_between_keys():
     first = message_id_for_key("pledge:1:confirm")
     assert first == message_id_for_key("pledge:1:confirm")
     assert first != message_id_for_key("pledge:2:confirm")
-    assert first.startswith("<") and first.endswith("@example.org>")
+    assert first.startswith("<")
+    assert first.endswith("@example.org>")
     assert outbox_row(key="pledge:1:confirm").message_id == first
 
 
@@ -345,7 +346,7 @@ def test_sweep_hands_over_a_whole_backlog_once_until_its_tasks_are_lost(monkeypa
             to=f"r{n}@example.org",
             template="notice",
             next_attempt_at=ago(minutes=10),
-        )  # fmt: skip
+        )
         for n in range(1_150)
     ]
     OutboundEmail.objects.bulk_create(backlog)
@@ -357,7 +358,7 @@ def test_sweep_hands_over_a_whole_backlog_once_until_its_tasks_are_lost(monkeypa
     assert sweep_outbox() == 0
     # ...a worker claiming an email clears its mark (a failed send is swept again when due)...
     first = OutboundEmail.objects.order_by("pk").first()
-    (claimed,) = services.claim_emails([first.pk])
+    (_claimed,) = services.claim_emails([first.pk])
     assert OutboundEmail.objects.get(pk=first.pk).handed_over_at is None
     # ...and what nobody claimed within SWEEP_REQUEUE_SECONDS is handed over again: its task
     # was lost with the queue.
@@ -472,11 +473,13 @@ def test_a_kept_smtp_session_is_checked_after_idling_and_replaced_when_dropped(s
         assert services.deliver(notice("k:1").pk, connection=connection).outcome == "sent"
         session = connection.connection
         assert session is not None  # still open for the next task
-        assert services.kept_connection() is connection and connection.connection is session
+        assert services.kept_connection() is connection
+        assert connection.connection is session
         # The server drops the idle session; the next use after a while notices (NOOP).
         session.sock.shutdown(socket.SHUT_RDWR)
         delivery._kept["used_at"] -= delivery.KEPT_IDLE_SECONDS + 1
-        assert services.kept_connection() is connection and connection.connection is None
+        assert services.kept_connection() is connection
+        assert connection.connection is None
         assert services.deliver(notice("k:2").pk, connection=connection).outcome == "sent"
         assert [m.rcpt_tos for m in sink.handler.messages] == [["sam@example.org"]] * 2
     finally:

@@ -85,14 +85,16 @@ def test_committed_email_is_delivered_once_by_the_worker(publisher, smtp_sink, c
     assert message["Message-ID"] == message_id_for_key(key)
     text = message.get_body(preferencelist=("plain",))
     html = message.get_body(preferencelist=("html",))
-    assert text is not None and html is not None
+    assert text is not None
+    assert html is not None
     assert "Thank you for pledging" in text.get_content()
     assert 'href="http://testserver/wall/"' in html.get_content()
     # The worker sent it: nothing went through this process's (locmem) backend.
     assert mail.outbox == []
     # The worker logs like the site (one line per event), Celery's own events included.
     log = celery_worker.log_path.read_text()
-    assert " INFO celery.apps.worker " in log and " ready." in log
+    assert " INFO celery.apps.worker " in log
+    assert " ready." in log
 
 
 def test_the_same_email_is_never_sent_twice(publisher, smtp_sink, celery_worker):
@@ -166,7 +168,7 @@ def test_a_rolled_back_transaction_queues_nothing(publisher, smtp_sink, celery_w
     class Abandon(Exception):
         pass
 
-    with pytest.raises(Abandon), transaction.atomic():
+    with pytest.raises(Abandon), transaction.atomic():  # noqa: PT012 - the raise rolls it back
         notice("test:e:rolled-back", to="nobody@example.org")
         raise Abandon
     assert publisher.published == []

@@ -1,7 +1,8 @@
 import factory
 import wagtail_factories
 
-from pledges.models import Area, Pledge, PledgePage, PledgeSuggestion
+from core.models import Area
+from pledges.models import Pledge, PledgePage, PledgeSuggestion
 
 
 class AreaFactory(factory.django.DjangoModelFactory):

@@ -9,8 +9,9 @@ from django.core import signing
 from django.test import RequestFactory
 from freezegun import freeze_time
 
+from core import abuse
 from mailings.models import OutboundEmail
-from pledges import abuse
+from pledges import abuse as pledge_abuse
 from pledges.models import Pledge
 from tests.realparts import wait_for
 
@@ -50,7 +51,7 @@ def pledge(client, page, form_data, *, n: int = 0, ip: str | None = None, **extr
 @pytest.fixture(autouse=True)
 def _easy_work(settings):
     # Enough bits to be a real check, few enough to solve quickly in a test.
-    settings.PLEDGE_POW_BITS = 8
+    settings.PROOF_OF_WORK_BITS = 8
     settings.PLEDGE_LIMIT_PER_IP = 10
     settings.PLEDGE_LIMIT_PER_EMAIL = 3
     settings.PLEDGE_LIMIT_NO_JS_WEIGHT = 3
@@ -254,7 +255,10 @@ def test_limits_do_not_reveal_whether_an_address_has_pledged(client, pledge_page
 def test_a_cache_outage_lets_pledges_through(settings, backend, work_counts):
     # Nothing listens on port 1: every cache call fails at once.
     settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": "redis://127.0.0.1:1/0"}}
-    assert abuse.check_pledge_rate(ip="192.0.2.1", email="a@example.org", solved_work=False) is None
+    assert (
+        pledge_abuse.check_pledge_rate(ip="192.0.2.1", email="a@example.org", solved_work=False)
+        is None
+    )
     challenge = abuse.new_challenge()
     nonce = solve(challenge["salt"], challenge["difficulty"])
     # Never an error; the rate limits are off while the cache is down either way.
@@ -322,7 +326,7 @@ def test_an_expired_challenge_is_refused(settings):
         challenge = abuse.new_challenge()
     nonce = solve(challenge["salt"], challenge["difficulty"])
     with freeze_time("2026-06-01 12:00:00") as frozen:
-        frozen.tick(settings.PLEDGE_POW_SECONDS + 1)
+        frozen.tick(settings.PROOF_OF_WORK_SECONDS + 1)
         assert abuse.verify_work(challenge=challenge["challenge"], nonce=nonce) is False
         frozen.move_to("2026-06-01 12:01:00")
         assert abuse.verify_work(challenge=challenge["challenge"], nonce=nonce) is True
@@ -342,7 +346,12 @@ def test_forged_and_downgraded_challenges_are_refused(settings):
         if abuse.leading_zero_bits(hashlib.sha256(f"{salt}{n}".encode()).digest()) == 1
     )
     assert abuse.verify_work(challenge=easy, nonce=easy_nonce) is False
-    for junk in ["", "x" * 501, "not:a:challenge", signing.dumps(["list"], salt="pledges.pow")]:
+    for junk in [
+        "",
+        "x" * 501,
+        "not:a:challenge",
+        signing.dumps(["list"], salt=abuse.POW_SIGNING_SALT),
+    ]:
         assert abuse.verify_work(challenge=junk, nonce="1") is False
 
 
@@ -489,7 +498,7 @@ def test_the_browser_solves_the_challenge_and_the_form_works_without_javascript(
     # One solved pledge fits this limit; an unsolved one (weight 2) would be refused.
     settings.PLEDGE_LIMIT_PER_IP = 1
     settings.PLEDGE_LIMIT_NO_JS_WEIGHT = 2
-    settings.PLEDGE_POW_BITS = 12
+    settings.PROOF_OF_WORK_BITS = 12
     url = live_server.url + pledge_page.url
     blocked = []
     # The ORM is only used outside Playwright's block: its event loop makes Django refuse it.

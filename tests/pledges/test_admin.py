@@ -170,11 +170,14 @@ def test_data_officer_erases_a_pledge_for_someone_who_asked(client, users, pledg
 
     login(client, users["data officer"])
     inspect = client.get(f"{PERSONAL}inspect/{pledge.pk}/").content.decode()
-    assert f'href="{url}"' in inspect and "Delete pledge and personal data" in inspect
+    assert f'href="{url}"' in inspect
+    assert "Delete pledge and personal data" in inspect
     page = client.get(url).content.decode()
-    assert "zebra-waiting@hidden.example" in page and "cannot be undone" in page
+    assert "zebra-waiting@hidden.example" in page
+    assert "cannot be undone" in page
     response = client.post(url)
-    assert response.status_code == 302 and response["Location"] == PERSONAL
+    assert response.status_code == 302
+    assert response["Location"] == PERSONAL
     assert not Pledge.objects.filter(pk=pledge.pk).exists()
     assert not OutboundEmail.objects.filter(key__startswith=f"pledge:{pledge.pk}:").exists()
     # The history that quoted the pledge is gone; one entry says it was erased, and by whom.

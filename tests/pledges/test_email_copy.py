@@ -81,7 +81,8 @@ def test_only_emails_that_use_edited_wording_can_be_worded(site):
     copy = EmailCopy(key="pledge_reminder", subject="Hi", body="Hello")
     with pytest.raises(ValidationError) as refused:
         copy.full_clean()
-    assert "pledge_confirm" in str(refused.value) and "pledge_recorded" in str(refused.value)
+    assert "pledge_confirm" in str(refused.value)
+    assert "pledge_recorded" in str(refused.value)
     EmailCopy(key="pledge_recorded", subject="Thanks, {first_name}", body="Hi").full_clean()
 
 

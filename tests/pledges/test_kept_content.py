@@ -54,7 +54,8 @@ def test_saving_a_suggestion_shows_at_once_on_the_form_and_retires_cached_pages(
     added = PledgeSuggestionFactory(text="Join the Tuesday walkers")
     assert list(active_suggestions().values()) == [added, suggestion]  # by sort order, text
     page = client.get(pledge_page.url)
-    assert page["X-Cache"] == "MISS" and "Join the Tuesday walkers" in page.content.decode()
+    assert page["X-Cache"] == "MISS"
+    assert "Join the Tuesday walkers" in page.content.decode()
     assert "Join the Tuesday walkers" not in first.content.decode()
     added.active = False
     added.save()

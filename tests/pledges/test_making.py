@@ -201,14 +201,16 @@ def test_consent_record_purposes_follow_the_choices(client, pledge_page, form_da
 
 
 def test_thank_you_page_points_to_local_activities(client, pledge_page, form_data):
-    from core.models import CampaignSettings
+    from wagtail.models import Site
+
+    from pledges.models import PledgeSettings
     from pledges.services import confirm_pledge
     from tests.factories import CampaignPageFactory
 
     activities = CampaignPageFactory(parent=pledge_page.get_parent(), title="Things to do nearby")
-    campaign = CampaignSettings.objects.get()
-    campaign.local_activities_page = activities
-    campaign.save()
+    chosen = PledgeSettings.for_site(Site.objects.get(is_default_site=True))
+    chosen.local_activities_page = activities
+    chosen.save()
     submit(client, pledge_page, form_data)
     pledge = Pledge.objects.get()
     confirm_pledge(pledge=pledge)

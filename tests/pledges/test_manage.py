@@ -121,7 +121,8 @@ def test_retention_removes_unconfirmed_and_anonymises_old(db, area):
     assert Pledge.objects.filter(pk=fresh_unconfirmed.pk).exists()
     ancient.refresh_from_db()
     assert (ancient.first_name, ancient.email, ancient.show_on_wall) == ("", "", False)
-    assert ancient.text == "Ancient" and ancient.confirmed_at is not None
+    assert ancient.text == "Ancient"
+    assert ancient.confirmed_at is not None
     assert ancient.anonymised_at is not None
     assert Pledge.objects.counted().count() == 1
     # The rejection is still on record, without the reason that quoted the person.

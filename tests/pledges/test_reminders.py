@@ -14,10 +14,11 @@ from freezegun import freeze_time
 from campaign_site.celery import app as celery_app
 from mailings.models import OutboundEmail
 from mailings.services import deliver, suppress
-from pledges import counters, reminders, tasks
+from pledges import reminders, tasks
 from pledges.models import Pledge, ReminderStep
 from pledges.moderation import approve_pledges, reject_pledges
 from pledges.reminders import send_due_reminders
+from pledges.selectors import counters
 from pledges.services import confirm_pledge, record_outcome
 from pledges.tokens import make_token
 from tests.factories import make_site
@@ -174,8 +175,10 @@ def test_user_text_is_escaped_in_the_email_html(site):
     ReminderStep.objects.filter(slug="7d").update(body="You pledged to {pledge}.")
     sweep_at(local(2026, 6, 8, 10, 0))
     (email,) = sent_reminder_emails(pledge)
-    assert "<script>" not in email.body_html and "<b>Sam" not in email.body_html
-    assert "&lt;script&gt;" in email.body_html and "&lt;b&gt;Sam" in email.body_html
+    assert "<script>" not in email.body_html
+    assert "<b>Sam" not in email.body_html
+    assert "&lt;script&gt;" in email.body_html
+    assert "&lt;b&gt;Sam" in email.body_html
 
 
 def test_running_the_sweep_again_sends_nothing_twice(site, suggestion):
@@ -334,7 +337,7 @@ def test_two_concurrent_sweeps_never_send_a_reminder_twice(monkeypatch):
             if wait_for is not None:
                 assert wait_for.wait(timeout=20), "sweep A never claimed a batch"
             results[name] = send_due_reminders(now=now, batch_size=batch_size)
-        except Exception as exc:  # reported below: an exception in a thread is otherwise lost
+        except Exception as exc:  # noqa: BLE001 - reported below: a thread would lose it
             errors.append(exc)
         finally:
             if then is not None:
@@ -457,10 +460,11 @@ def test_wrong_token_or_answer_is_404_and_changes_nothing(client, pledge, method
 
 
 def test_record_outcome_refuses_an_unknown_answer(pledge):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown outcome"):
         record_outcome(pledge=pledge, outcome="")
     pledge.refresh_from_db()
-    assert pledge.outcome == "" and pledge.next_reminder_at is not None
+    assert pledge.outcome == ""
+    assert pledge.next_reminder_at is not None
 
 
 def test_manage_page_records_the_outcome(client, pledge):
@@ -468,13 +472,15 @@ def test_manage_page_records_the_outcome(client, pledge):
     assert "How did it go?" in client.get(url).content.decode()
     assert client.post(url, {"action": "outcome", "outcome": "maybe"}).status_code == 400
     pledge.refresh_from_db()
-    assert pledge.outcome == "" and pledge.next_reminder_at is not None
+    assert pledge.outcome == ""
+    assert pledge.next_reminder_at is not None
 
     response = client.post(url, {"action": "outcome", "outcome": "done"})
     assert response.status_code == 200
     assert "Your answer has been saved" in response.content.decode()
     pledge.refresh_from_db()
-    assert pledge.outcome == Pledge.Outcome.DONE and pledge.next_reminder_at is None
+    assert pledge.outcome == Pledge.Outcome.DONE
+    assert pledge.next_reminder_at is None
     assert 'value="done" id="outcome_done" required checked' in response.content.decode()
 
 
@@ -519,13 +525,15 @@ def test_reminder_wording_is_checked_and_previewed_in_the_admin(client, site):
 
 
 def test_ideas_reminder_links_to_local_activities(pledge, site):
-    from core.models import CampaignSettings
+    from wagtail.models import Site
+
+    from pledges.models import PledgeSettings
     from tests.factories import CampaignPageFactory
 
     activities = CampaignPageFactory(parent=site, title="Things to do nearby")
-    campaign = CampaignSettings.objects.get()
-    campaign.local_activities_page = activities
-    campaign.save()
+    chosen = PledgeSettings.for_site(Site.objects.get(is_default_site=True))
+    chosen.local_activities_page = activities
+    chosen.save()
     sweep_at(local(2026, 6, 8, 10, 0))
     (email,) = sent_reminder_emails(pledge)
     assert f"Find local groups and activities: {activities.full_url}" in email.body_text

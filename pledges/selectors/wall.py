@@ -1,10 +1,11 @@
 """What the public sees of pledges: the pledge wall (newest first, filtered by area and kind,
 paged by keyset rather than OFFSET so pages stay fast and stable while pledges arrive), the latest
-pledges for blocks, and the counter with the campaign's target."""
+pledges for blocks, a pledge's own public page."""
 
 import datetime
 from dataclasses import dataclass, field
 from html import escape
+from typing import cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -17,9 +18,10 @@ from django.utils.dates import MONTHS
 from django.utils.safestring import mark_safe
 
 from core.content import remembered
+from core.models import Area
+from pledges.models import Pledge
 
-from .counters import get_counters
-from .models import Area, Pledge, PledgePage, PledgeWallPage
+from . import pages
 
 PAGE_SIZE = 24
 MAX_PAGE_SIZE = 100
@@ -95,11 +97,8 @@ def public_pledge_context(*, pledge: Pledge) -> dict:
         "pledge": pledge,
         "page_url": f"{settings.SITE_URL}{reverse('pledges:public', args=[pledge.pk])}",
         "card_url": f"{settings.SITE_URL}{reverse('pledges:card', args=[pledge.pk])}",
-        "pledge_page": PledgePage.objects.live()
-        .public()
-        .filter(kind=Pledge.Kind.INDIVIDUAL)
-        .first(),
-        "wall_page": PledgeWallPage.objects.live().public().first(),
+        "pledge_page": pages.residents_pledge_page(),
+        "wall_page": pages.wall_page(),
     }
 
 
@@ -125,7 +124,7 @@ class Cursor:
     id: int
 
     @classmethod
-    def of(cls, pledge: "Pledge | WallPledge") -> "Cursor":
+    def of(cls, pledge: WallPledge) -> "Cursor":
         return cls(confirmed_at=pledge.confirmed_at, id=pledge.pk)
 
     def encode(self) -> str:
@@ -164,14 +163,6 @@ def wall_areas() -> list[tuple[str, str]]:
     return [(str(pk), area.name) for pk, area in kept_areas().items()]
 
 
-def wall_pledge_page() -> PledgePage | None:
-    """The residents' pledge page the wall invites people to (kept per process)."""
-    return remembered(
-        "pledges:wall:pledge_page",
-        lambda: PledgePage.objects.live().public().filter(kind=Pledge.Kind.INDIVIDUAL).first(),
-    )
-
-
 class QuickSelect(forms.Select):
     """A select written out in Python, as Django writes it: Django renders each option through
     two template includes, and even format_html per option was a twentieth of the wall's time.
@@ -206,7 +197,7 @@ class WallFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [("", "All areas"), *wall_areas()]
+        cast(forms.ChoiceField, self.fields["area"]).choices = [("", "All areas"), *wall_areas()]
 
     def filters(self) -> dict:
         """The valid filters as query-string values (an invalid one counts as not chosen)."""
@@ -300,62 +291,7 @@ def wall_page(
         pledges=rows,
         filters=filters,
         older_query=_query(filters, before=Cursor.of(rows[-1]).encode()) if has_older else "",
-        newer_query=_query(filters, after=newest_shown.encode()) if has_newer else "",
+        newer_query=_query(filters, after=newest_shown.encode())
+        if has_newer and newest_shown
+        else "",
     )
-
-
-# The counter and its target ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TargetProgress:
-    """How far the campaign is towards its pledge target, e.g. '1,000 pledges by Loneliness
-    Awareness Week'."""
-
-    total: int
-    target: int
-    label: str = ""
-    deadline: datetime.date | None = None
-
-    @property
-    def percent(self) -> int:
-        return min(100, self.total * 100 // self.target)
-
-    @property
-    def reached(self) -> bool:
-        return self.total >= self.target
-
-    @property
-    def remaining(self) -> int:
-        return max(0, self.target - self.total)
-
-    @property
-    def shown_value(self) -> int:
-        """The progress bar's value: a bar cannot go past full."""
-        return min(self.total, self.target)
-
-    @property
-    def days_left(self) -> int | None:
-        if self.deadline is None:
-            return None
-        days = (self.deadline - timezone.localdate()).days
-        return days if days >= 0 else None
-
-
-def target_progress(*, total: int, campaign) -> TargetProgress | None:
-    """The progress towards the target the comms team set in the campaign settings, if any."""
-    target = getattr(campaign, "pledge_target", None)
-    if not target:
-        return None
-    return TargetProgress(
-        total=total,
-        target=target,
-        label=campaign.pledge_target_label,
-        deadline=campaign.pledge_target_deadline,
-    )
-
-
-def counter_summary(*, campaign) -> dict:
-    """The cached counters (never recomputed per request) with the target's progress."""
-    counters = get_counters()
-    return {**counters, "target": target_progress(total=counters["total"], campaign=campaign)}

@@ -1,0 +1,1 @@
+"""Read-only queries about pledges: what pages, blocks, emails and the admin show."""
