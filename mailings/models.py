@@ -1,9 +1,18 @@
 """The outbox: every email the platform sends, written in the same transaction as its cause."""
 
+import hashlib
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import lazy
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import PreviewableMixin
+
+from .registry import EMAILS, editable_emails, registered_email
+from .wording import placeholder_errors, preview_context
 
 
 class OutboundEmail(models.Model):
@@ -17,10 +26,14 @@ class OutboundEmail(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     key = models.CharField(
-        max_length=200, unique=True, help_text="What this email is for, e.g. 'pledge:42:confirm'."
+        max_length=200,
+        unique=True,
+        help_text="What this email is for, as the app that sent it names it: one email per key.",
     )
     to = models.EmailField()
-    template = models.CharField(max_length=100, help_text="Template name under mailings/emails/.")
+    template = models.CharField(
+        max_length=100, help_text="Which registered email it is written from (its key)."
+    )
     context = models.JSONField(default=dict, blank=True)
     subject = models.CharField(max_length=250)
     body_text = models.TextField()
@@ -56,15 +69,20 @@ class OutboundEmail(models.Model):
 
     @property
     def message_id(self) -> str:
-        from .services import message_id_for_key
-
         return message_id_for_key(self.key)
+
+
+def message_id_for_key(key: str) -> str:
+    """A Message-ID that is the same every time a key is sent, so receivers drop the rare
+    duplicate left by a crash between handing the message over and recording it as sent."""
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{key}".encode()).hexdigest()[:40]
+    _, at, domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")
+    domain = domain if at and domain else "localhost"  # an address without "@" has no domain
+    return f"<{digest}@{domain}>"
 
 
 def address_hash(address: str) -> str:
     """A one-way fingerprint of an email address, so a suppression outlives the address itself."""
-    import hashlib
-
     return hashlib.sha256(f"suppression:{address.strip().lower()}".encode()).hexdigest()
 
 
@@ -88,36 +106,50 @@ class Suppression(models.Model):
         return f"{self.get_reason_display()} on {self.created_at:%d %b %Y}"
 
 
-EMAIL_PLACEHOLDERS = ("first_name", "pledge", "ideas", "campaign")
+def _key_help() -> str:
+    keys = [f"'{email.key}' ({email.description})" for email in editable_emails()]
+    listed = " or ".join([", ".join(keys[:-1]), keys[-1]] if len(keys) > 1 else keys)
+    return f"Which email this is: {listed}."
 
-# The emails whose wording the comms team may edit here, by key: each feature lists its own
-# (editable_email, from its AppConfig.ready), since mailings knows no feature.
-EDITABLE_EMAILS: dict[str, str] = {}
 
-
-def editable_email(key: str, description: str) -> None:
-    EDITABLE_EMAILS[key] = description
+def _body_help() -> str:
+    # The placeholders of the editable emails: listed once when they all share them.
+    by_names: dict[tuple[str, ...], list[str]] = {}
+    for email in editable_emails():
+        by_names.setdefault(email.placeholders, []).append(email.key)
+    listed = []
+    for names, keys in by_names.items():
+        braced = ", ".join("{" + name + "}" for name in names)
+        listed.append(braced if len(by_names) == 1 else f"{braced} in {', '.join(keys)}")
+    return (
+        "Plain text. Leave a blank line between paragraphs. Placeholders: "
+        + "; ".join(listed)
+        + "."
+    )
 
 
 class EmailCopy(PreviewableMixin, models.Model):
     """The words of one kind of email, edited by the comms team. Placeholders such as
-    {first_name} and {pledge} are filled in for each person; buttons and links are added
-    by the email's template."""
+    {first_name} are filled in for each person; buttons and links are added by the email's
+    template. Each app registers the emails that may be worded here (mailings.registry)."""
 
     key = models.CharField(
         max_length=60,
         unique=True,
-        help_text="Which email this is: 'pledge_confirm' (confirm a pledge made online) or "
-        "'pledge_recorded' (a pledge added by staff). Reminders are worded on the reminder "
-        "schedule.",
+        help_text="Which email this is: one of the emails registered as editable.",
     )
     subject = models.CharField(max_length=150)
     body = models.TextField(
-        help_text="Plain text. Leave a blank line between paragraphs. Placeholders: "
-        "{first_name}, {pledge}, {ideas}, {campaign}."
+        help_text="Plain text. Leave a blank line between paragraphs. Placeholders: those of "
+        "the email."
     )
 
-    panels = [FieldPanel("key"), FieldPanel("subject"), FieldPanel("body")]
+    # The registered emails are known once the apps are ready: the help is written then.
+    panels = [
+        FieldPanel("key", help_text=lazy(_key_help, str)()),
+        FieldPanel("subject"),
+        FieldPanel("body", help_text=lazy(_body_help, str)()),
+    ]
 
     class Meta:
         verbose_name = "email wording"
@@ -128,60 +160,23 @@ class EmailCopy(PreviewableMixin, models.Model):
         return self.key
 
     def clean(self):
+        email = EMAILS.get(self.key)
         errors = {
             field: message
             for field in ("subject", "body")
-            if (message := placeholder_errors(getattr(self, field), EMAIL_PLACEHOLDERS))
+            if email and (message := placeholder_errors(getattr(self, field), email.placeholders))
         }
-        if self.key not in EDITABLE_EMAILS:
-            # A key no email reads would change nothing; reminders are worded on the schedule.
+        if email is None or not email.editable:
+            # A key no email reads its wording from would change nothing.
             errors["key"] = "Use one of these: " + "; ".join(
-                f"{key} ({description})" for key, description in sorted(EDITABLE_EMAILS.items())
+                f"{email.key} ({email.description})" for email in editable_emails()
             )
         if errors:
-            from django.core.exceptions import ValidationError
-
             raise ValidationError(errors)
 
-    def fill(self, text: str, context: dict) -> str:
-        values = {k: str(v) for k, v in context.items() if isinstance(v, str | int)}
-        return text.format_map(_KeepUnknown(values))
-
-    def rendered_subject(self, context: dict) -> str:
-        return self.fill(self.subject, context)
-
-    def rendered_paragraphs(self, context: dict) -> list[str]:
-        body = self.fill(self.body, context)
-        return [p.strip() for p in body.replace("\r\n", "\n").split("\n\n") if p.strip()]
-
-    # Previews in the admin use sample values and links that go nowhere.
+    # Previews in the admin use the email's sample details and links that go nowhere.
     def get_preview_template(self, request, mode_name):
-        return f"mailings/emails/{self.key}.html"
+        return f"{registered_email(self.key).template}.html"
 
     def get_preview_context(self, request, mode_name):
-        from .services import preview_context
-
-        return preview_context(self)
-
-
-def placeholder_errors(text: str, allowed) -> str:
-    """A message if `text` has a placeholder we cannot fill, else an empty string."""
-    import string
-
-    try:
-        names = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
-    except ValueError:
-        return "Check the curly brackets: each placeholder looks like {first_name}."
-    unknown = sorted({name for name in names if name not in allowed})
-    if unknown:
-        return (
-            "Unknown placeholder: "
-            + ", ".join("{" + n + "}" for n in unknown)
-            + (". You can use " + ", ".join("{" + a + "}" for a in allowed) + ".")
-        )
-    return ""
-
-
-class _KeepUnknown(dict):
-    def __missing__(self, key):
-        return "{" + key + "}"
+        return preview_context(self.key, subject=self.subject, body=self.body)

@@ -4,10 +4,10 @@ When a transaction that queued an email commits, its id goes to this process's r
 background thread wakes, waits a moment (OUTBOX_RELAY_SECONDS) so that emails committed close
 together travel as one task, and publishes them: one `send_email` task for a lone email, one
 `send_emails` task per batch otherwise. A web request therefore never waits on Redis, and a
-burst of pledges becomes a few tasks that each share one SMTP session.
+burst of emails becomes a few tasks that each share one SMTP session.
 
 Nothing is lost if the process dies before the thread publishes: the rows are committed, and
-the beat sweep hands over anything still waiting (mailings.services.sweep_outbox). On a normal
+the beat sweep hands over anything still waiting (mailings.sweep.sweep_outbox). On a normal
 exit the last ids are published at once. With OUTBOX_RELAY_SECONDS = 0, or when Celery runs
 tasks eagerly, ids are published at commit in the caller's thread instead.
 """
@@ -18,7 +18,10 @@ import os
 import threading
 import time
 
+from celery import current_app
 from django.conf import settings
+
+from .handoff import enqueue_delivery, enqueue_delivery_batches
 
 logger = logging.getLogger(__name__)
 
@@ -32,9 +35,7 @@ class Relay:
         self._pid: int | None = None
 
     def hand_over(self, email_id: int) -> None:
-        from campaign_site.celery import app
-
-        if settings.OUTBOX_RELAY_SECONDS <= 0 or app.conf.task_always_eager:
+        if settings.OUTBOX_RELAY_SECONDS <= 0 or current_app.conf.task_always_eager:
             publish([email_id])
             return
         with self._lock:
@@ -70,8 +71,6 @@ class Relay:
 
 
 def publish(email_ids: list[int]) -> None:
-    from .services import enqueue_delivery, enqueue_delivery_batches
-
     if len(email_ids) == 1:
         enqueue_delivery(email_ids[0])
     else:

@@ -1,11 +1,12 @@
-"""Thin Celery tasks: they take ids and call services."""
+"""Thin Celery tasks: they take ids and call the delivery and the sweep. Publishers find them by
+name (mailings.handoff), so nothing below imports this module."""
 
 import time
 
 from celery import shared_task
 from django.conf import settings
 
-from . import services
+from . import delivery, sweep
 
 # Celery retries short waits; longer ones are left to the beat sweep (no long countdowns on Redis).
 MAX_COUNTDOWN = 300
@@ -33,9 +34,9 @@ def hand_back(task, countdown: float, **options):
 
 @shared_task(bind=True, max_retries=5, acks_late=True, reject_on_worker_lost=True)
 def send_email(self, email_id: int) -> str:
-    result = services.deliver(
+    result = delivery.deliver(
         email_id,
-        connection=services.kept_connection(),
+        connection=delivery.kept_connection(),
         claimant=self.request.id or "",
         send_before=send_before(self),
     )
@@ -55,9 +56,9 @@ def send_emails(self, email_ids: list[int]) -> dict:
     """A batch (a sweep, or a burst from the relay): failures are recorded on each row and
     retried by later sweeps. What the batch could not send within its time (the sending rate,
     a throttle) is handed back and queued again as the same task, for the rest only."""
-    result = services.deliver_batch(
+    result = delivery.deliver_batch(
         email_ids,
-        connection=services.kept_connection(),
+        connection=delivery.kept_connection(),
         claimant=self.request.id or "",
         send_before=send_before(self),
     )
@@ -68,9 +69,9 @@ def send_emails(self, email_ids: list[int]) -> dict:
 
 @shared_task
 def sweep_outbox() -> int:
-    return services.sweep_outbox()
+    return sweep.sweep_outbox()
 
 
 @shared_task
 def purge_old_email() -> int:
-    return services.purge_old_email()
+    return sweep.purge_old_email()

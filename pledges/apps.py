@@ -1,5 +1,16 @@
 from django.apps import AppConfig
 
+# Sample details for previews of the pledge emails in the admin.
+EMAIL_SAMPLE = {
+    "first_name": "Sam",
+    "pledge": "Say hello to a neighbour",
+    "ideas": "Knock on a door with a cake, or join a local walking group.",
+    "action_url": "#",
+    "manage_url": "#",
+    "unsubscribe_url": "#",
+}
+EMAIL_PLACEHOLDERS = ("first_name", "pledge", "ideas", "campaign")
+
 
 class PledgesConfig(AppConfig):
     name = "pledges"
@@ -9,10 +20,11 @@ class PledgesConfig(AppConfig):
         from core.middleware import read_query_params
         from core.personal_data import register_personal_data
         from core.signals import content_changes_with
-        from mailings.models import editable_email
+        from mailings.services import register_email
 
-        from . import forms, privacy, views
+        from . import forms, privacy, reminders, views
         from .models import (
+            REMINDER_PLACEHOLDERS,
             PledgePage,
             PledgeSettings,
             PledgeSuggestion,
@@ -21,18 +33,41 @@ class PledgesConfig(AppConfig):
         )
         from .selectors import wall
 
-        # The pages' form, view and wall sit above the models, so they are plugged in here.
+        # The pages' form, view and wall, and the reminders' preview, sit above the models, so
+        # they are plugged in here.
         PledgePage.form = forms.PledgeForm
         PledgePage.form_handler = views.pledge_form
         PledgeWallPage.wall_context = wall.wall_page_context
+        ReminderStep.preview_details = reminders.preview_context
 
         # The pledge form, the counter and the reminders read these from core.content's
         # per-process memo.
         content_changes_with(PledgeSettings, PledgeSuggestion, ReminderStep)
         # The wall's filters and its keyset cursors (pages past the first are not kept).
         read_query_params("area", "kind", "before", "after")
-        editable_email("pledge_confirm", "asks someone who pledged online to confirm")
-        editable_email("pledge_recorded", "thanks someone whose pledge staff added")
+        register_email(
+            key="pledge_confirm",
+            template="pledges/emails/confirm",
+            description="asks someone who pledged online to confirm",
+            placeholders=EMAIL_PLACEHOLDERS,
+            sample_context=EMAIL_SAMPLE,
+        )
+        register_email(
+            key="pledge_recorded",
+            template="pledges/emails/recorded",
+            description="thanks someone whose pledge staff added",
+            placeholders=EMAIL_PLACEHOLDERS,
+            sample_context=EMAIL_SAMPLE,
+        )
+        # Worded on the reminder schedule (ReminderStep), not as email wording.
+        register_email(
+            key="pledge_reminder",
+            template="pledges/emails/reminder",
+            description="reminds someone of their pledge",
+            placeholders=REMINDER_PLACEHOLDERS,
+            sample_context=EMAIL_SAMPLE,
+            editable=False,
+        )
         # A Data officer's look-up and erasure by address, and a resident's download, reach
         # every pledge made with the address (pledges store it stripped and in lower case).
         register_personal_data(

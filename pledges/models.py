@@ -22,6 +22,7 @@ from wagtail.search import index
 
 from core.middleware import mark_public
 from core.models import Area, BasePage
+from mailings.services import placeholder_errors
 
 
 @register_setting(icon="pick")
@@ -330,8 +331,6 @@ class ReminderStep(PreviewableMixin, models.Model):
         return f"{self.subject} (day {self.days_after_confirmation})"
 
     def clean(self):
-        from mailings.models import placeholder_errors
-
         errors = {
             field: message
             for field in ("subject", "body")
@@ -340,14 +339,15 @@ class ReminderStep(PreviewableMixin, models.Model):
         if errors:
             raise ValidationError(errors)
 
-    # The comms team previews the email with sample details before saving.
+    # The comms team previews the email with sample details before saving. The reminders
+    # (above the models) make those details: PledgesConfig.ready() plugs them in.
+    preview_details: ClassVar[Callable[["ReminderStep"], dict]]
+
     def get_preview_template(self, request, mode_name):
-        return "mailings/emails/pledge_reminder.html"
+        return "pledges/emails/reminder.html"
 
     def get_preview_context(self, request, mode_name):
-        from .reminders import preview_context
-
-        return preview_context(self)
+        return type(self).preview_details(self)
 
 
 class PledgePage(RoutablePageMixin, BasePage):

@@ -11,8 +11,13 @@ from django.utils.formats import date_format
 
 from core.content import pages_changed
 from core.personal_data import HeldItem, NotAnAddress, export_person
-from mailings.models import OutboundEmail
-from mailings.services import suppress
+from mailings.services import (
+    count_emails_about,
+    emails_about,
+    erase_emails,
+    erase_emails_by_key,
+    suppress,
+)
 
 from .models import ConsentRecord, Pledge
 from .moderation import forget_history, record_erasure, scrub_history
@@ -50,11 +55,7 @@ def export_data(pledge: Pledge) -> dict:
             }
             for consent in pledge.consents.all()
         ],
-        "emails": list(
-            OutboundEmail.objects.filter(to=pledge.email)
-            .filter(key__startswith=f"pledge:{pledge.pk}:")
-            .values("template", "subject", "status", "created_at", "sent_at")
-        )
+        "emails": emails_about(to=pledge.email, key_prefix=f"pledge:{pledge.pk}:")
         if pledge.email
         else [],
     }
@@ -90,9 +91,7 @@ def find_for_address(address: str) -> list[HeldItem]:
     """What the Data officer's screen lists: each pledge, with a link to its full record."""
     items = []
     for pledge in pledges_of(address).select_related("area"):
-        emails = OutboundEmail.objects.filter(
-            to=pledge.email, key__startswith=f"pledge:{pledge.pk}:"
-        ).count()
+        emails = count_emails_about(to=pledge.email, key_prefix=f"pledge:{pledge.pk}:")
         made = date_format(timezone.localtime(pledge.created_at), "j F Y")
         details = [("Name", pledge.first_name or "-")]
         if pledge.kind == Pledge.Kind.ORGANISATION:
@@ -152,7 +151,7 @@ def erase_pledge(*, pledge: Pledge, by=None) -> None:
     pledge goes too (a rejection's reason may quote it); one entry records that pledge N was
     erased, and by whom."""
     pledge_id = pledge.pk
-    OutboundEmail.objects.filter(key__startswith=f"pledge:{pledge_id}:").delete()
+    erase_emails(key_prefix=f"pledge:{pledge_id}:")
     pledge.delete()
     forget_history([pledge_id])
     record_erasure(pledge_id, by)
@@ -190,7 +189,7 @@ def apply_retention(*, now: datetime.datetime | None = None) -> dict:
     unconfirmed_cutoff = now - datetime.timedelta(days=settings.PLEDGE_UNCONFIRMED_DAYS)
     stale = Pledge.objects.filter(confirmed_at__isnull=True, created_at__lt=unconfirmed_cutoff)
     stale_keys = [f"pledge:{pk}:confirm" for pk in stale.values_list("pk", flat=True)]
-    OutboundEmail.objects.filter(key__in=stale_keys).delete()
+    erase_emails_by_key(stale_keys)
     removed = stale.delete()[1].get(Pledge._meta.label, 0)
     retention_cutoff = now - datetime.timedelta(days=settings.PLEDGE_RETENTION_DAYS)
     anonymised = anonymise(

@@ -13,8 +13,15 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from mailings.models import EmailCopy, OutboundEmail, Suppression, address_hash
-from mailings.services import EmailToQueue, campaign_settings, queue_emails
+from mailings.services import (
+    EmailStatus,
+    EmailToQueue,
+    campaign_settings,
+    fill_wording,
+    queue_emails,
+    sample_context,
+    suppressed_among,
+)
 
 from .emails import absolute_url, pledge_links, pledge_words, unsubscribe_headers
 from .models import Pledge, ReminderStep
@@ -116,7 +123,7 @@ class _StepWording:
     def __init__(self, step: ReminderStep, campaign_name: str, activities_url: str = ""):
         self.slug = step.slug
         self.activities_url = activities_url if step.include_ideas else ""
-        self.copy = EmailCopy(subject=step.subject, body=step.body)
+        self.subject, self.body = step.subject, step.body
         self.campaign_name = campaign_name
         self.ideas_in_body = "{ideas}" in step.body
         self.broken = False
@@ -128,18 +135,15 @@ class _StepWording:
             "ideas": ideas,
             "campaign": self.campaign_name,
         }
-        try:
-            return {
-                "copy_subject": self.copy.rendered_subject(values),
-                "copy_paragraphs": self.copy.rendered_paragraphs(values),
-            }
-        except (ValueError, IndexError, KeyError, AttributeError):
+        wording = fill_wording(subject=self.subject, body=self.body, values=values)
+        if wording is None:
             if not self.broken:
                 logger.error(
                     "reminder step %s: broken placeholder; default wording used", self.slug
                 )
                 self.broken = True
             return {}
+        return wording
 
 
 def reminder_email(pledge: Pledge, step: ReminderStep, wording: _StepWording) -> tuple[dict, dict]:
@@ -229,13 +233,10 @@ class _Schedule:
 
 
 def _remind_batch(batch: list[Pledge], *, schedule: _Schedule, now: datetime.datetime) -> int:
-    hashes = {address_hash(pledge.email) for pledge in batch}
-    suppressed = set(
-        Suppression.objects.filter(address_hash__in=hashes).values_list("address_hash", flat=True)
-    )
+    suppressed = suppressed_among({pledge.email for pledge in batch})
     emails: dict[str, tuple[Pledge, EmailToQueue]] = {}
     for pledge in batch:
-        if address_hash(pledge.email) in suppressed:
+        if pledge.email in suppressed:
             pledge.next_reminder_at = None  # they asked for nothing more; stop looking
             continue
         plan = plan_reminder(pledge, schedule.steps, now)
@@ -260,7 +261,7 @@ def _remind_batch(batch: list[Pledge], *, schedule: _Schedule, now: datetime.dat
     statuses = queue_emails([email for _, email in emails.values()])
     queued = 0
     for key, (pledge, _) in emails.items():
-        if statuses[key] == OutboundEmail.Status.CANCELLED:
+        if statuses[key] == EmailStatus.CANCELLED:
             pledge.next_reminder_at = None  # suppressed since the batch was read
         else:
             queued += 1
@@ -298,14 +299,12 @@ def activities_url() -> str:
 
 def preview_context(step: ReminderStep) -> dict:
     """Sample details for previewing a reminder's wording in the admin (unsaved edits too)."""
-    from mailings.services import SAMPLE_CONTEXT
-
     campaign = campaign_settings()
     ideas = "Bake something to share, or ask if they would like to join you for a walk."
     wording = _StepWording(step, campaign.campaign_name, activities_url())
     context = {
         "activities_url": wording.activities_url,
-        **SAMPLE_CONTEXT,
+        **sample_context("pledge_reminder"),
         "campaign": campaign,
         "SITE_URL": settings.SITE_URL,
         "step": step.slug,

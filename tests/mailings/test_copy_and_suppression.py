@@ -1,9 +1,12 @@
 """The comms team's own wording for an email, and addresses that must get nothing more."""
 
+from pathlib import Path
+
 import pytest
 
+from mailings import registry
 from mailings.models import EmailCopy, OutboundEmail
-from mailings.services import deliver, queue_email, render_email, suppress
+from mailings.services import deliver, queue_email, register_email, render_email, suppress
 from tests.factories import UserFactory, make_site
 
 CONTEXT = {"subject": "Default subject", "paragraphs": ["Default words."], "name": "Sam"}
@@ -31,58 +34,6 @@ def copy_paragraphs():
     return email_context("notice", CONTEXT)["copy_paragraphs"]
 
 
-def test_pledge_confirmation_uses_edited_paragraphs(site):
-    EmailCopy.objects.create(
-        key="pledge_confirm",
-        subject="Confirm, {first_name}!",
-        body="Thanks for pledging to {pledge}.\n\nOne click and it counts.",
-    )
-    context = {
-        "first_name": "Sam",
-        "pledge": "host a coffee morning",
-        "action_url": "https://x.example/confirm",
-        "manage_url": "https://x.example/manage",
-        "unsubscribe_url": "https://x.example/unsubscribe",
-    }
-    subject, text, html = render_email("pledge_confirm", context)
-    assert subject == "Confirm, Sam!"
-    assert "<p>Thanks for pledging to host a coffee morning.</p>" in html
-    assert "<p>One click and it counts.</p>" in html
-    assert "One click and it counts." in text
-    assert "https://x.example/confirm" in text
-
-
-def test_edited_wording_is_escaped_in_html(site):
-    EmailCopy.objects.create(key="pledge_confirm", subject="S", body="<script>x</script>")
-    _, _, html = render_email(
-        "pledge_confirm",
-        {
-            "first_name": "<b>Sam</b>",
-            "pledge": "p",
-            "action_url": "#",
-            "manage_url": "#",
-            "unsubscribe_url": "#",
-        },
-    )
-    assert "<script>" not in html
-    assert "&lt;script&gt;" in html
-    assert "&lt;b&gt;Sam" in html
-
-
-def test_wording_preview_in_admin(site, client):
-    copy = EmailCopy.objects.create(
-        key="pledge_confirm", subject="Confirm, {first_name}!", body="Hello from {campaign}."
-    )
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    url = f"/admin/snippets/mailings/emailcopy/preview/{copy.pk}/"
-    form = {"key": "pledge_confirm", "subject": "Confirm!", "body": "Hello from {campaign}."}
-    assert client.post(url, form).json()["is_valid"]
-    response = client.get(url)
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "Hello from Better Together." in html
-
-
 def test_suppression_cancels_waiting_email_and_stops_delivery(
     site, django_capture_on_commit_callbacks
 ):
@@ -97,39 +48,65 @@ def test_suppression_cancels_waiting_email_and_stops_delivery(
     assert email.status == OutboundEmail.Status.CANCELLED
 
 
-def test_wording_with_an_unknown_placeholder_is_refused(site):
-    from django.core.exceptions import ValidationError
+# -- an email registered by an app mailings knows nothing about ---------------------------------
 
-    copy = EmailCopy(key="pledge_confirm", subject="Hi {name}", body="Thanks {first_name")
-    with pytest.raises(ValidationError) as refused:
-        copy.full_clean()
-    assert "Unknown placeholder: {name}" in str(refused.value)
-    assert "curly brackets" in str(refused.value)
+EXAMPLE_TEMPLATES = Path(__file__).parent / "templates"
 
 
-def test_only_emails_that_use_edited_wording_can_be_worded(site):
-    from django.core.exceptions import ValidationError
-
-    # Reminders are worded on the reminder schedule: a 'pledge_reminder' wording would do nothing.
-    copy = EmailCopy(key="pledge_reminder", subject="Hi", body="Hello")
-    with pytest.raises(ValidationError) as refused:
-        copy.full_clean()
-    assert "pledge_confirm" in str(refused.value)
-    assert "pledge_recorded" in str(refused.value)
-    EmailCopy(key="pledge_recorded", subject="Thanks, {first_name}", body="Hi").full_clean()
-
-
-def test_wording_saved_broken_falls_back_to_the_template(site):
-    EmailCopy.objects.create(key="pledge_confirm", subject="Hi {", body="Thanks {first_name")
-    subject, text, _ = render_email(
-        "pledge_confirm",
-        {
-            "first_name": "Sam",
-            "pledge": "wave",
-            "action_url": "#",
-            "manage_url": "#",
-            "unsubscribe_url": "#",
-        },
+@pytest.fixture
+def example_note(settings):
+    """An email only these tests know, registered as any app registers its own (ready())."""
+    engine = settings.TEMPLATES[0]
+    settings.TEMPLATES = [{**engine, "DIRS": [*engine["DIRS"], EXAMPLE_TEMPLATES]}]
+    yield register_email(
+        key="example_note",
+        template="tests/emails/example_note",
+        description="invites a neighbour to a get-together",
+        placeholders=("guest", "event"),
+        sample_context={"guest": "Robin", "event": "the street party"},
     )
-    assert subject == "Please confirm your pledge"
-    assert "Thank you for your pledge: “wave”." in text
+    registry.EMAILS.pop("example_note")
+
+
+def test_a_registered_email_is_written_from_its_own_templates(site, example_note):
+    subject, text, html = render_email("example_note", {"guest": "Kim", "event": "the picnic"})
+    assert subject == "See you at the picnic"
+    assert text.startswith("Hello Kim,\n\nCome along to the picnic.")
+    assert "<p>Come along to the picnic.</p>" in html
+    EmailCopy.objects.create(
+        key="example_note", subject="{guest}, join us", body="Bring a friend to {event}."
+    )
+    subject, text, _ = render_email("example_note", {"guest": "Kim", "event": "the picnic"})
+    assert subject == "Kim, join us"
+    assert "Bring a friend to the picnic." in text
+
+
+def test_a_registered_emails_wording_is_checked_against_its_own_placeholders(site, example_note):
+    from django.core.exceptions import ValidationError
+
+    EmailCopy(key="example_note", subject="Hi {guest}", body="{event}, {campaign}").full_clean()
+    copy = EmailCopy(key="example_note", subject="Hi {guest}", body="Hello {first_name}")
+    with pytest.raises(ValidationError) as refused:
+        copy.full_clean()
+    assert "Unknown placeholder: {first_name}" in str(refused.value)
+    assert "You can use {guest}, {event}, {campaign}." in str(refused.value)
+    # Only emails registered as editable can be worded.
+    with pytest.raises(ValidationError) as refused:
+        EmailCopy(key="notice", subject="Hi", body="Hello").full_clean()
+    assert "example_note (invites a neighbour to a get-together)" in str(refused.value)
+
+
+def test_a_registered_email_is_previewed_with_its_sample_details(site, example_note, client):
+    copy = EmailCopy.objects.create(
+        key="example_note", subject="Join us, {guest}", body="See you at {event}."
+    )
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    form = client.get(f"/admin/snippets/mailings/emailcopy/edit/{copy.pk}/").content.decode()
+    assert "&#x27;example_note&#x27; (invites a neighbour to a get-together)" in form
+    assert "{guest}, {event}, {campaign} in example_note" in form
+    url = f"/admin/snippets/mailings/emailcopy/preview/{copy.pk}/"
+    edited = {"key": "example_note", "subject": "Join us!", "body": "{guest}: see you at {event}."}
+    assert client.post(url, edited).json()["is_valid"]
+    html = client.get(url).content.decode()
+    assert "<p>Hello Robin,</p>" in html
+    assert "<p>Robin: see you at the street party.</p>" in html

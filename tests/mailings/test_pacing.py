@@ -20,7 +20,7 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.utils import timezone
 
-from mailings import pacing, services
+from mailings import delivery, pacing, services
 from mailings.models import OutboundEmail
 from mailings.pacing import FilePace, PaceUnavailable, RedisPace, throttle_wait
 from tests.realparts import free_port
@@ -343,7 +343,7 @@ def test_with_a_rate_and_no_reachable_schedule_nothing_is_sent(settings):
     rows = outbox_rows(3)
     result = services.deliver_batch([row.pk for row in rows])
     assert result.outcomes == {}
-    assert result.retry_in == services.PACE_UNAVAILABLE_RETRY_SECONDS
+    assert result.retry_in == delivery.PACE_UNAVAILABLE_RETRY_SECONDS
     assert sorted(result.handed_back) == sorted(row.pk for row in rows)
     assert mail.outbox == []
     assert set(OutboundEmail.objects.values_list("status", "attempts")) == {(Status.PENDING, 0)}

@@ -33,7 +33,7 @@ def published(monkeypatch, settings):
 
     monkeypatch.setattr(relay_module, "publish", record)
     fresh = Relay()
-    monkeypatch.setattr("mailings.services.relay", fresh)
+    monkeypatch.setattr("mailings.queueing.relay", fresh)
     yield calls
     fresh.flush()
 

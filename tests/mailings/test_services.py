@@ -15,7 +15,7 @@ from kombu.exceptions import OperationalError
 from wagtail.models import Site
 
 from campaign_site.celery import app as celery_app
-from mailings import services, tasks
+from mailings import delivery, handoff, services, tasks
 from mailings.models import OutboundEmail
 from mailings.services import (
     RETRY_BASE_SECONDS,
@@ -330,7 +330,7 @@ def test_sweep_stops_when_the_broker_is_down(monkeypatch):
         raise ConnectionError("broker unreachable")
 
     monkeypatch.setattr(tasks.send_emails, "delay", broker_down)
-    monkeypatch.setattr(services, "BATCH_SIZE", 2)
+    monkeypatch.setattr(handoff, "BATCH_SIZE", 2)
     for _ in range(5):
         outbox_row(next_attempt_at=ago(minutes=5))
     assert sweep_outbox() == 0
@@ -477,12 +477,12 @@ def test_a_kept_smtp_session_is_checked_after_idling_and_replaced_when_dropped(s
         assert connection.connection is session
         # The server drops the idle session; the next use after a while notices (NOOP).
         session.sock.shutdown(socket.SHUT_RDWR)
-        services._kept["used_at"] -= services.KEPT_IDLE_SECONDS + 1
+        delivery._kept["used_at"] -= delivery.KEPT_IDLE_SECONDS + 1
         assert services.kept_connection() is connection
         assert connection.connection is None
         assert services.deliver(notice("k:2").pk, connection=connection).outcome == "sent"
         assert [m.rcpt_tos for m in sink.handler.messages] == [["sam@example.org"]] * 2
     finally:
         services.kept_connection().close()
-        services._kept.clear()
+        delivery._kept.clear()
         sink.stop()
