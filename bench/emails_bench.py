@@ -136,12 +136,12 @@ class CpuMeter:
 
 
 def reminder_context() -> tuple[dict, dict]:
-    """What the reminder sweep stores for one reminder (pledges.reminders.reminder_email): the
+    """What the reminder sweep stores for one reminder (pledges.services.reminders.reminder_email): the
     first step's wording, and the links every pledge email carries."""
     from django.conf import settings
 
     from pledges.models import ReminderStep
-    from pledges.reminders import preview_context
+    from pledges.services.reminders import preview_context
 
     step = ReminderStep.objects.order_by("pk").first()
     signed = "AbCdEfGh1234.bench-link-of-a-typical-length.XyZ"  # as long as a real one

@@ -9,7 +9,7 @@ for bench/report_pledges.py:
   seed                    10,000 pledges on the wall, and the pledges the reminder sweep will find
   seed-wall               grow the wall to --total pledges (bench/run_wall.sh: 10,000, 1,000,000)
   wall-targets            the wall pages bench/run_wall.sh measures: far down, and filtered
-  sweep                   time pledges.reminders.send_due_reminders over the seeded pledges
+  sweep                   time pledges.services.reminders.send_due_reminders over the seeded pledges
 
 Data is written with COPY and INSERT ... SELECT: building it is not what is measured.
 """
@@ -245,8 +245,8 @@ NAMES = ["Sam", "Priya", "Tom", "Aisha", "Gareth", "Mei", "Olu", "Kasia", "Dev",
 
 def cmd_seed(args) -> None:
     from pledges.models import new_secret
-    from pledges.reminders import active_steps, due_time
     from pledges.selectors.counters import refresh_counters
+    from pledges.services.reminders import active_steps, due_time
 
     rng = random.Random(42)
     now = timezone.now()
@@ -454,7 +454,7 @@ def cmd_wall_targets(args) -> None:
 
 
 def cmd_sweep(args) -> None:
-    from pledges.reminders import send_due_reminders
+    from pledges.services.reminders import send_due_reminders
 
     broker = redis_client()
     now = timezone.now()

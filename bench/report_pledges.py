@@ -5,7 +5,7 @@ bench/report.lua, bench/pledge_post.lua or bench/pledges_bench.py). Groups:
   bare    the bare Django view (/healthz): the baseline for the web rows
   post    pledge form POSTs (wrk); `check` is the count of what they stored
   wall    the pledge wall from the origin page cache
-  sweep   pledges.reminders.send_due_reminders over the due pledges
+  sweep   pledges.services.reminders.send_due_reminders over the due pledges
 
 Every row gives its rate beside the CPU time per item (request, pledge or reminder) of the app,
 PostgreSQL and Redis, and their sum.

@@ -22,7 +22,7 @@ class PledgesConfig(AppConfig):
         from core.signals import content_changes_with
         from mailings.services import register_email
 
-        from . import forms, privacy, reminders, views
+        from . import forms, views
         from .models import (
             REMINDER_PLACEHOLDERS,
             PledgePage,
@@ -32,6 +32,7 @@ class PledgesConfig(AppConfig):
             ReminderStep,
         )
         from .selectors import wall
+        from .services import privacy, reminders
 
         # The pages' form, view and wall, and the reminders' preview, sit above the models, so
         # they are plugged in here.

@@ -9,8 +9,8 @@ from wagtail.models import Page, Site
 from core.demo import child_page, demo_areas, rich
 
 from .models import Pledge, PledgePage, PledgeSettings, PledgeSuggestion, PledgeWallPage
-from .moderation import approve_pledges
 from .services import PledgeDetails, make_pledge, record_outcome
+from .services.moderation import approve_pledges
 
 PRIVACY_VERSION = "2026-11"
 

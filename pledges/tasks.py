@@ -2,8 +2,8 @@
 
 from celery import shared_task
 
-from . import privacy, reminders
 from .selectors import counters
+from .services import privacy, reminders
 
 
 @shared_task

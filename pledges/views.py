@@ -13,12 +13,13 @@ from core.content import remembered
 from core.middleware import mark_public
 from core.origin import is_cross_site
 
-from . import abuse, privacy, services
+from . import abuse, services
 from .models import PledgePage
 from .selectors import wall
 from .selectors.counters import get_counters
 from .selectors.pages import live_pledge_pages
 from .selectors.pledge_settings import pledge_settings
+from .services import privacy
 from .share_card import share_card_png
 from .tokens import make_token, with_pledge
 

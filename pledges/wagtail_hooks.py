@@ -31,7 +31,7 @@ from .admin.moderation import (
 from .admin.permissions import moderation_policy, personal_data_policy
 from .admin.personal_data import ErasePledgeView, PersonalDataIndexView, PersonalDataInspectView
 from .models import Pledge, PledgeForModeration, PledgeSuggestion, ReminderStep
-from .moderation import APPROVED_ACTION, ASSISTED_ACTION, ERASED_ACTION, REJECTED_ACTION
+from .services.moderation import APPROVED_ACTION, ASSISTED_ACTION, ERASED_ACTION, REJECTED_ACTION
 
 # Before any viewset is registered, or Wagtail would make default policies for these models.
 register_permission_policy(PledgeForModeration, moderation_policy, exact_class=True)

@@ -11,7 +11,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
 from pledges.models import Pledge
-from pledges.moderation import add_assisted_pledge
+from pledges.services.moderation import add_assisted_pledge
 
 from .forms import AssistedPledgeForm
 from .permissions import ADD, VIEW_PERSONAL_DATA

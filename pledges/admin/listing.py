@@ -117,7 +117,7 @@ class PledgeInspectMixin:
 
 class PledgeHistoryView(HistoryView):
     """Who approved, rejected or added a pledge, and when: for anyone who may see it. Both
-    listings show the same record (kept under the moderation model, see moderation._audit)."""
+    listings show the same record (kept under the moderation model, see pledges.services.moderation)."""
 
     any_permission_required = ["view"]
     header_buttons = []

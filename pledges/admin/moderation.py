@@ -11,7 +11,7 @@ from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.views.snippets import IndexView, InspectView
 
 from pledges.models import Pledge, PledgeForModeration
-from pledges.moderation import approve_pledges, reject_pledges
+from pledges.services.moderation import approve_pledges, reject_pledges
 
 from .forms import ApproveForm, RejectForm
 from .listing import ModerationFilterSet, PledgeColumnMixin, PledgeInspectMixin

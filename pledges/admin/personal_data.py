@@ -13,7 +13,7 @@ from wagtail.snippets.views.snippets import IndexView, InspectView
 
 from core.exports import GuardedExportMixin
 from pledges.models import Pledge
-from pledges.privacy import erase_pledge
+from pledges.services.privacy import erase_pledge
 
 from .listing import PledgeColumnMixin, PledgeInspectMixin, consent_summary
 from .permissions import ADD, personal_data_policy

@@ -24,10 +24,10 @@ from mailings.models import OutboundEmail, Suppression, address_hash
 from mailings.services import is_suppressed
 from pledges.forms import clean_name
 from pledges.models import ConsentRecord, Pledge
-from pledges.moderation import approve_pledges
-from pledges.reminders import send_due_reminders
 from pledges.selectors.counters import refresh_counters
 from pledges.services import confirm_pledge, queue_confirmation
+from pledges.services.moderation import approve_pledges
+from pledges.services.reminders import send_due_reminders
 from pledges.tokens import make_token
 from tests.pledges.factories import AreaFactory, PledgeFactory
 from tests.realparts import start_smtp_sink, wait_for

@@ -17,7 +17,7 @@ from core.exports import FORMULA_TRIGGERS, spreadsheet_safe
 from mailings.models import OutboundEmail
 from mailings.services import deliver, queue_email
 from pledges.models import ConsentRecord, Pledge, PledgeForModeration
-from pledges.moderation import approve_pledges, reject_pledges
+from pledges.services.moderation import approve_pledges, reject_pledges
 from pledges.tokens import read_token
 from tests.admin_roles import DENIED, LOGIN, OK, login, member_of, outcome, put_roles_back
 from tests.factories import UserFactory

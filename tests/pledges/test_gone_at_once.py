@@ -3,7 +3,7 @@ the origin keeps showing it."""
 
 import pytest
 
-from pledges.moderation import reject_pledges
+from pledges.services.moderation import reject_pledges
 from pledges.tokens import make_token
 
 from .factories import AreaFactory, PledgeFactory

@@ -224,11 +224,12 @@ def test_pledge_consents_and_email_are_stored_together_or_not_at_all(
 ):
     from pledges import services
     from pledges.forms import PledgeForm
+    from pledges.services import making
 
     def email_fails(pledge):
         raise RuntimeError("template missing")
 
-    monkeypatch.setattr(services, "queue_confirmation", email_fails)
+    monkeypatch.setattr(making, "queue_confirmation", email_fails)
     form = PledgeForm(form_data)
     assert form.is_valid()
     with pytest.raises(RuntimeError):

@@ -10,10 +10,9 @@ from wagtail.models import ModelLogEntry
 
 from mailings.models import OutboundEmail, Suppression, address_hash
 from mailings.services import deliver, queue_email
-from pledges import privacy
 from pledges.models import ConsentRecord, Pledge
-from pledges.moderation import reject_pledges
-from pledges.services import confirm_pledge
+from pledges.services import confirm_pledge, privacy
+from pledges.services.moderation import reject_pledges
 from pledges.tokens import make_token
 
 

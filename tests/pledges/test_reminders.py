@@ -14,12 +14,12 @@ from freezegun import freeze_time
 from campaign_site.celery import app as celery_app
 from mailings.models import OutboundEmail
 from mailings.services import deliver, suppress
-from pledges import reminders, tasks
+from pledges import tasks
 from pledges.models import Pledge, ReminderStep
-from pledges.moderation import approve_pledges, reject_pledges
-from pledges.reminders import send_due_reminders
 from pledges.selectors import counters
-from pledges.services import confirm_pledge, record_outcome
+from pledges.services import confirm_pledge, record_outcome, reminders
+from pledges.services.moderation import approve_pledges, reject_pledges
+from pledges.services.reminders import send_due_reminders
 from pledges.tokens import make_token
 from tests.factories import make_site
 

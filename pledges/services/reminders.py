@@ -22,11 +22,10 @@ from mailings.services import (
     sample_context,
     suppressed_among,
 )
-
-from .emails import absolute_url, pledge_links, pledge_words, unsubscribe_headers
-from .models import Pledge, ReminderStep
-from .selectors.pledge_settings import pledge_settings
-from .tokens import make_token
+from pledges.emails import absolute_url, pledge_links, pledge_words, unsubscribe_headers
+from pledges.models import Pledge, ReminderStep
+from pledges.selectors.pledge_settings import pledge_settings
+from pledges.tokens import make_token
 
 logger = logging.getLogger(__name__)
 

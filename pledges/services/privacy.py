@@ -18,10 +18,10 @@ from mailings.services import (
     erase_emails_by_key,
     suppress,
 )
+from pledges.models import ConsentRecord, Pledge
+from pledges.share_card import forget_share_card
 
-from .models import ConsentRecord, Pledge
 from .moderation import forget_history, record_erasure, scrub_history
-from .share_card import forget_share_card
 
 
 def export_data(pledge: Pledge) -> dict:

@@ -8,10 +8,10 @@ from django.utils import timezone
 
 from core import audit
 from core.content import pages_changed
+from pledges.models import Pledge, PledgeForModeration
 
-from .models import Pledge, PledgeForModeration
+from .making import PledgeDetails, make_pledge
 from .reminders import resume_reminders
-from .services import PledgeDetails, make_pledge
 
 APPROVED_ACTION = "pledges.approve"
 REJECTED_ACTION = "pledges.reject"
