@@ -67,17 +67,7 @@ class AssistedPledgeForm(BasePledgeForm):
     field_order = [
         "channel",
         "kind",
-        "suggestion",
-        "own_text",
-        "first_name",
-        "organisation_name",
-        "organisation_type",
-        "email",
-        "area",
-        "age_band",
-        "heard_from",
-        "show_on_wall",
-        "reminders_wanted",
+        *BasePledgeForm.base_fields,
         "privacy_told",
         "privacy_version",
     ]
