@@ -251,9 +251,10 @@ def test_ses_throttling_pauses_every_worker_and_each_email_still_arrives_once(
     wait_until_all_sent(emails, paced_workers, timeout=30)
     assert_each_sent_once(emails, sink)
 
-    # Told once, every worker paused (1 s, then 2 s when throttled again on coming back):
-    # a handful of refusals, not one per email and worker.
-    assert 1 <= len(sink.throttled) <= 6
+    # Told once, every worker paused (1 s, then 2 s when throttled again on coming back): a
+    # handful of refusals, not one per email. At most each of the 4 pool processes (2 workers x
+    # 2) has an email on its way when each of those two pauses begins.
+    assert 1 <= len(sink.throttled) <= 2 * 4
     first = sink.throttled[0]
     attempts = sorted(sink.throttled + sink.arrival_times())
     # Emails already on their way (within a few slots) aside, nobody tried again for a second.
