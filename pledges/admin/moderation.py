@@ -115,6 +115,7 @@ class ModerationBulkAction(SnippetBulkAction):
 
     models = [PledgeForModeration]
     template_name = "pledges/admin/confirm_moderation.html"
+    done = ""  # what the action did, for the success message: "approved"
 
     @classmethod
     def get_queryset(cls, model, object_ids):
@@ -160,10 +161,16 @@ class ModerationBulkAction(SnippetBulkAction):
     def get_execution_context(self):
         return {"by": self.request.user, "data": self.cleaned_form.cleaned_data}
 
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        if num_parent_objects == 1:
+            return f"1 pledge {self.done}."
+        return f"{num_parent_objects} pledges {self.done}."
+
 
 class ApproveBulkAction(ModerationBulkAction):
     display_name = "Approve"
     action_type = "approve"
+    done = "approved"
     aria_label = "Approve the selected pledges"
     action_priority = 10
     classes = set()
@@ -177,15 +184,11 @@ class ApproveBulkAction(ModerationBulkAction):
     def execute_action(cls, objects, by=None, data=None, **kwargs):
         return approve_pledges(pledges=objects, by=by), 0
 
-    def get_success_message(self, num_parent_objects, num_child_objects):
-        if num_parent_objects == 1:
-            return "1 pledge approved."
-        return f"{num_parent_objects} pledges approved."
-
 
 class RejectBulkAction(ModerationBulkAction):
     display_name = "Reject"
     action_type = "reject"
+    done = "rejected"
     aria_label = "Reject the selected pledges"
     action_priority = 20
     classes = {"serious"}
@@ -198,8 +201,3 @@ class RejectBulkAction(ModerationBulkAction):
     @classmethod
     def execute_action(cls, objects, by=None, data=None, **kwargs):
         return reject_pledges(pledges=objects, reason=data["reason"], by=by), 0
-
-    def get_success_message(self, num_parent_objects, num_child_objects):
-        if num_parent_objects == 1:
-            return "1 pledge rejected."
-        return f"{num_parent_objects} pledges rejected."
