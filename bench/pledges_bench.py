@@ -364,7 +364,7 @@ def deep_wall_query(position: int) -> str:
 # pledges on the wall one that is not (kept private, waiting for review, rejected or never
 # confirmed), so the wall's queries have rows to skip. Emails are unique, as real ones are.
 SEED_WALL_SQL = """
-WITH areas AS (SELECT array_agg(id ORDER BY id) AS ids FROM pledges_area WHERE active)
+WITH areas AS (SELECT array_agg(id ORDER BY id) AS ids FROM core_area WHERE active)
 INSERT INTO pledges_pledge (kind, text, first_name, email, organisation_name, organisation_type,
     age_band, heard_from, show_on_wall, reminders_wanted, channel, moderation, moderation_reason,
     outcome, reminders_sent, created_at, confirmed_at, secret, area_id, suggestion_id)
