@@ -24,7 +24,13 @@ from .delivery import (
 )
 from .handoff import enqueue_delivery, enqueue_delivery_batches
 from .models import message_id_for_key
-from .personal_data import count_emails_about, emails_about, erase_emails, erase_emails_by_key
+from .personal_data import (
+    claim_key_prefix,
+    count_emails_about,
+    emails_about,
+    erase_emails,
+    erase_emails_by_key,
+)
 from .queueing import EmailStatus, EmailToQueue, queue_email, queue_emails, queue_rendered_email
 from .registry import register_email
 from .suppression import is_suppressed, suppress, suppressed_among
@@ -41,6 +47,7 @@ __all__ = [
     "EmailToQueue",
     "campaign_settings",
     "claim_emails",
+    "claim_key_prefix",
     "count_emails_about",
     "deliver",
     "deliver_batch",

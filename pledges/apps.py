@@ -20,7 +20,7 @@ class PledgesConfig(AppConfig):
         from core.middleware import read_query_params
         from core.personal_data import register_personal_data
         from core.signals import content_changes_with
-        from mailings.services import register_email
+        from mailings.services import claim_key_prefix, register_email
 
         from . import forms, views
         from .models import (
@@ -69,6 +69,8 @@ class PledgesConfig(AppConfig):
             sample_context=EMAIL_SAMPLE,
             editable=False,
         )
+        # Emails about a pledge are keyed "pledge:<id>:..."; they are listed and erased with it.
+        claim_key_prefix("pledge:")
         # A Data officer's look-up and erasure by address, and a resident's download, reach
         # every pledge made with the address (pledges store it stripped and in lower case).
         register_personal_data(

@@ -148,8 +148,10 @@ def test_a_malformed_address_is_refused_before_any_app_sees_it(library, address)
 
 def test_the_address_is_found_whatever_its_case_and_spaces(library, sams_pledges):
     assert normalise_address("  Sam@Example.ORG ") == SAM
-    (pledges, loans) = find_person(" SAM@example.org")
+    (pledges, loans, emails) = find_person(" SAM@example.org")
     assert (pledges.section.key, loans.section.key) == ("pledges", "library")
+    # mailings' own section comes last; the pledge emails are listed with their pledges.
+    assert (emails.section.key, emails.items) == ("emails", [])
     assert [item.title for item in pledges.items] == [
         f"Pledge {sams_pledges[0].pk}: “Say hello to a neighbour”",
         f"Pledge {sams_pledges[1].pk}: “Host a coffee morning”",
@@ -162,7 +164,7 @@ def test_the_address_is_found_whatever_its_case_and_spaces(library, sams_pledges
 def test_one_export_has_a_section_per_app(library, sams_pledges, someone_elses_pledge):
     document = export_person("Sam@Example.org")
     assert document["address"] == SAM
-    assert list(document["sections"]) == ["pledges", "library"]
+    assert list(document["sections"]) == ["pledges", "library", "emails"]
     pledges = document["sections"]["pledges"]
     assert pledges["label"] == "Pledges"
     assert [p["pledge"]["text"] for p in pledges["data"]] == [
@@ -187,7 +189,7 @@ def test_one_erasure_reaches_every_app(
         cache.set(card_cache_key(pledge.pk), b"png with a name", 3600)
     with django_capture_on_commit_callbacks(execute=True):
         erased = erase_person(" SAM@example.org ", by=staff)
-    assert erased == {"pledges": 2, "library": 1}
+    assert erased == {"pledges": 2, "library": 1, "emails": 0}
     assert not Pledge.objects.filter(email=SAM).exists()
     assert not OutboundEmail.objects.filter(to=SAM).exists()
     assert library.loans == {"someone.else@example.org": ["Emma"]}
@@ -263,11 +265,14 @@ def test_a_data_officer_looks_up_downloads_and_erases_everything(
     assert library.erased_by == [officer]
     assert Pledge.objects.filter(pk=someone_elses_pledge.pk).exists()
     html = client.get(SCREEN).content.decode()
-    assert "Everything held about that address was erased (Pledges: 2; Library loans: 1)." in html
+    assert (
+        "Everything held about that address was erased "
+        "(Pledges: 2; Library loans: 1; Other emails: 0)."
+    ) in html
     assert SAM not in html
 
     html = client.post(SCREEN, {"email": SAM}).content.decode()
-    assert html.count("Nothing held.") == 2
+    assert html.count("Nothing held.") == 3
     assert f'action="{ERASE}"' not in html  # nothing left to erase
 
 
