@@ -16,6 +16,7 @@ from wagtail.models import Site
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import nested_form_data, streamfield
 
+from core import drawing
 from core.content import content_changed
 from home.models import CampaignPage, HomePage
 from pledges import share_card
@@ -558,21 +559,21 @@ def test_card_copes_with_long_words_and_without_system_fonts(monkeypatch, db):
     )
     assert Image.open(io.BytesIO(png)).size == (1200, 630)
 
-    truetype = share_card.ImageFont.truetype
+    truetype = drawing.ImageFont.truetype
 
     def no_fonts(font, *args, **kwargs):
         if isinstance(font, str):
             raise OSError("no font")
         return truetype(font, *args, **kwargs)  # Pillow's own built-in font
 
-    share_card.font.cache_clear()
-    monkeypatch.setattr(share_card.ImageFont, "truetype", no_fonts)
+    drawing.font.cache_clear()
+    monkeypatch.setattr(drawing.ImageFont, "truetype", no_fonts)
     try:
         png = share_card.draw_card(
             text="Say hello", name="Sam", area="", campaign_name="Better Together", hashtag="Tag"
         )
     finally:
-        share_card.font.cache_clear()
+        drawing.font.cache_clear()
     assert Image.open(io.BytesIO(png)).size == (1200, 630)
 
 
