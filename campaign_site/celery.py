@@ -67,6 +67,15 @@ app.conf.beat_schedule = {
         "task": "pledges.tasks.send_due_reminders",
         "schedule": 300.0,
     },
+    # Check-ins, renewal reminders and lapses: rows with a due time, swept like reminders.
+    "employers-send-due-events": {
+        "task": "employers.tasks.send_due_events",
+        "schedule": 300.0,
+    },
+    "employers-refresh-figures": {
+        "task": "employers.tasks.refresh_figures",
+        "schedule": 600.0,
+    },
     "pledges-apply-retention": {
         "task": "pledges.tasks.apply_retention",
         "schedule": crontab(hour=2, minute=41),

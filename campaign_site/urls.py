@@ -27,6 +27,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("search/", home_views.search, name="search"),
     path("pledges/", include("pledges.urls")),
+    path("employers/", include("employers.urls")),
+    path("organisations/", include("organisations.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -15,6 +15,7 @@ from core.blocks import (
     StatisticBlock,
     VideoBlock,
 )
+from employers.blocks import WorkplacePledgeBlock
 from pledges.blocks import PledgeCounterBlock, PledgeFormBlock, PledgeWallBlock
 
 
@@ -51,3 +52,4 @@ class BaseStreamBlock(blocks.StreamBlock):
     pledge_form = PledgeFormBlock()
     pledge_wall = PledgeWallBlock()
     pledge_counter = PledgeCounterBlock()
+    workplace_pledge = WorkplacePledgeBlock()

@@ -16,6 +16,7 @@ from wagtail.models import Page, Site
 from core.demo import child_page, rich, stream
 from core.models import CampaignSettings
 from core.sites import site_address, sync_default_site
+from employers import demo as employers_demo
 from pledges import demo as pledges_demo
 
 from .demo_files import placeholder_image, simple_pdf
@@ -93,6 +94,8 @@ class DemoBuilder:
         privacy = self.child(home, StandardPage, "privacy", **self.privacy())
         accessibility = self.child(home, StandardPage, "accessibility", **self.accessibility())
         pledge_page, _wall = pledges_demo.build(home=home, privacy=privacy, activities=support)
+        employers_demo.build()
+        self.child(home, CampaignPage, "workplace-pledge", **self.workplace_pledge())
         self.featured(
             home,
             [
@@ -296,6 +299,28 @@ class DemoBuilder:
                         "to make small pledges to connect with others.",
                     ),
                 ),
+            ),
+        }
+
+    def workplace_pledge(self):
+        return {
+            "title": "For employers",
+            "show_in_menus": True,
+            "introduction": "Sign the workplace pledge on loneliness: lead on it, support your "
+            "people and build a sociable workplace.",
+            "body": stream(
+                (
+                    "paragraph",
+                    rich(
+                        "Many of us spend more waking hours at work than anywhere else. Employers "
+                        "can help colleagues stay connected, and notice when someone is not.",
+                        "Choose your commitments from our list, or add your own, and say what you "
+                        "will do for each over the next year. A senior leader signs the pledge; "
+                        "the council reviews it, and you get a badge for your website that anyone "
+                        "can check.",
+                    ),
+                ),
+                ("workplace_pledge", {"heading": "Employers who have pledged", "count": 6}),
             ),
         }
 

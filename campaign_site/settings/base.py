@@ -39,7 +39,9 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "mailings",
+    "organisations",
     "pledges",
+    "employers",
     "home",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -173,6 +175,8 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_PREVENT_ENUMERATION = True
+# Employers may sign in with a code emailed to them instead of their password.
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 ACCOUNT_RATE_LIMITS = {
@@ -182,6 +186,7 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
+    "request_login_code": "20/m/ip,3/m/key",
 }
 ALLAUTH_TRUSTED_PROXY_COUNT = env("TRUSTED_PROXY_COUNT")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -328,6 +333,13 @@ WAGTAILADMIN_RICH_TEXT_EDITORS = {
 PLEDGE_REMINDER_HOUR = env.int("PLEDGE_REMINDER_HOUR", default=10)
 PLEDGE_UNCONFIRMED_DAYS = env.int("PLEDGE_UNCONFIRMED_DAYS", default=7)
 PLEDGE_RETENTION_DAYS = env.int("PLEDGE_RETENTION_DAYS", default=730)
+
+# Organisations: how long an invitation to join one stays open, and how many invitation emails
+# one person may send in a day.
+ORGANISATION_INVITE_DAYS = env.int("ORGANISATION_INVITE_DAYS", default=7)
+ORGANISATION_INVITES_PER_DAY = env.int("ORGANISATION_INVITES_PER_DAY", default=50)
+# The workplace pledge: when check-ins and renewal reminders go out (local hour).
+EMPLOYER_EMAIL_HOUR = env.int("EMPLOYER_EMAIL_HOUR", default=10)
 
 # Pledge abuse controls (pledges/abuse.py): submissions per client IP and per email address in a
 # window of seconds; a submission without solved proof of work (no JavaScript, or a bot) counts
