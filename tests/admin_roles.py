@@ -26,9 +26,9 @@ def outcome(response) -> str:
 
 
 def put_roles_back() -> dict[str, Group]:
-    """The groups the roles' migrations make (pledges, and core's personal data), put back in
-    case a flushing test removed them. Wagtail's own "Editors" and "Moderators" come from
-    Wagtail's migrations."""
+    """The groups the roles' migrations make (pledges, core's personal data, employers), put
+    back in case a flushing test removed them. Wagtail's own "Editors" and "Moderators" come
+    from Wagtail's migrations."""
     migration = importlib.import_module("pledges.migrations.0005_pledge_admin_roles")
     migration.add_roles(django_apps)
     importlib.import_module("pledges.migrations.0007_data_officers_erase").grant(django_apps, None)
@@ -36,6 +36,7 @@ def put_roles_back() -> dict[str, Group]:
         django_apps, None
     )
     importlib.import_module("core.migrations.0007_personal_data_roles").grant(django_apps)
+    importlib.import_module("employers.migrations.0003_admin_roles").grant(django_apps)
     return {group.name: group for group in Group.objects.all()}
 
 

@@ -1,9 +1,10 @@
 """Every admin URL of every model asks the permission its listing asks, for every role.
 
 The walk covers every snippet model (taken from Wagtail's registry, so a new one must be added
-to the tables below) and images, documents, pages, users, groups and the campaign settings:
-listing, results, inspect, edit, delete, copy, history, usage, revisions, chooser, every
-registered bulk action and export. Each role's outcome is checked against the table, and no
+to the tables below) and images, documents, pages, users, groups, the campaign and workplace
+pledge settings and the workplace pledge figures: listing, results, inspect, edit, delete,
+copy, history, usage, revisions, chooser, every registered bulk action and export, and the
+review queue's decisions. Each role's outcome is checked against the table, and no
 response to a role that may not see a model's listing contains that model's items."""
 
 import importlib
@@ -28,11 +29,20 @@ from wagtail.snippets.models import get_snippet_models
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from core.admin import SnippetViewSet
+from employers.models import CheckInStep, EmployerForReview
+from employers.services import planning
 from home.models import StandardPage
 from mailings.models import EmailCopy, OutboundEmail, Suppression
 from pledges.models import PledgeForModeration, ReminderStep
 from tests.admin_roles import DENIED, LOGIN, NOT_FOUND, OK, login, member_of, outcome
 from tests.admin_roles import put_roles_back as roles_from_migrations
+from tests.employers.factories import (
+    CommitmentFactory,
+    EmployerFactory,
+    SectorFactory,
+    member,
+    ready_plan,
+)
 from tests.factories import StandardPageFactory, UserFactory, make_site
 from tests.pledges.factories import AreaFactory, PledgeFactory, PledgeSuggestionFactory
 
@@ -184,6 +194,77 @@ EXPECTED = {
     export xlsx               -    -    -    -    -    ok
     bulk delete               -    -    -    -    -    ok
     """),
+    # The workplace pledge: the comms team keeps the commitments, sectors and check-in emails
+    # (none deleted: employers' plans and the schedule refer to them). Wagtail's Moderators
+    # review plans and see employers without their members; Data officers see the members,
+    # export them and mark the lead employer. Nobody adds, edits or deletes a submission; the
+    # decisions answer POST only.
+    "employers.commitment": EDITORS_CONTENT | table("""
+    delete                    -    -    -    -    -    ok
+    preview                   404  404  404  404  404  404
+    """),
+    "employers.sector": EDITORS_CONTENT | table("""
+    delete                    -    -    -    -    -    ok
+    preview                   404  404  404  404  404  404
+    """),
+    "employers.checkinstep": EDITORS_CONTENT | table("""
+    delete                    -    -    -    -    -    ok
+    preview                   ok   -    -    -    -    ok
+    """),
+    "employers.submission": table("""
+    list                      -    ok   -    -    -    ok
+    results                   -    ok   -    -    -    ok
+    add                       -    -    -    -    -    -
+    inspect                   -    ok   -    -    -    ok
+    edit                      -    -    -    -    -    -
+    delete                    -    -    -    -    -    -
+    copy                      404  404  404  404  404  404
+    history                   -    ok   -    -    -    ok
+    usage                     -    -    -    -    -    -
+    preview                   404  404  404  404  404  404
+    export csv                -    ok   -    -    -    ok
+    export xlsx               -    ok   -    -    -    ok
+    bulk delete               -    ok   -    -    -    ok
+    approve                   -    405  -    -    -    405
+    request changes           -    405  -    -    -    405
+    reject                    -    405  -    -    -    405
+    """),
+    "employers.employerforreview": table("""
+    list                      -    ok   -    -    -    ok
+    results                   -    ok   -    -    -    ok
+    add                       -    -    -    -    -    -
+    inspect                   -    ok   -    -    -    ok
+    edit                      -    -    -    -    -    -
+    delete                    -    -    -    -    -    -
+    copy                      404  404  404  404  404  404
+    history                   -    ok   -    -    -    ok
+    usage                     -    -    -    -    -    -
+    preview                   404  404  404  404  404  404
+    export csv                -    ok   -    -    -    ok
+    export xlsx               -    ok   -    -    -    ok
+    bulk delete               -    ok   -    -    -    ok
+    """),
+    "employers.employer": table("""
+    list                      -    -    -    ok   -    ok
+    results                   -    -    -    ok   -    ok
+    add                       -    -    -    -    -    -
+    inspect                   -    -    -    ok   -    ok
+    edit                      -    -    -    ok   -    ok
+    delete                    -    -    -    -    -    -
+    copy                      404  404  404  404  404  404
+    history                   -    -    -    ok   -    ok
+    usage                     -    -    -    ok   -    ok
+    preview                   404  404  404  404  404  404
+    export csv                -    -    -    ok   -    ok
+    export xlsx               -    -    -    ok   -    ok
+    bulk delete               -    -    -    ok   -    ok
+    """),
+    "workplace figures": table("""
+    index                     ok   ok   -    ok   -    ok
+    """),
+    "workplace settings": table("""
+    edit                      ok   -    -    -    -    ok
+    """),
     # Editors and Wagtail's Moderators look after pages, images and documents; the pledge
     # roles have nothing to do with them. Choosers ask Wagtail's "choose" permission.
     "images": table("""
@@ -331,6 +412,13 @@ def items(groups) -> dict[str, Item]:
     reminder = ReminderStep.objects.create(
         slug="walk-step", days_after_confirmation=3, subject="Ibis reminder", body="Body"
     )
+    check_in = CheckInStep.objects.create(
+        slug="walk-3m", months_after_approval=3, subject="Ibex check-in", body="Body"
+    )
+    employer = EmployerFactory(organisation__name="Capybara Catering")
+    member(employer, email="capybara-member@hidden.example")
+    ready_plan(employer)
+    submission = planning.submit(employer=employer, by=None)
     return {
         # Suggestions and areas are public: the pledge form lists them.
         "pledges.pledgesuggestion": Item(PledgeSuggestionFactory(text="Marmot suggestion"), ()),
@@ -372,6 +460,23 @@ def items(groups) -> dict[str, Item]:
         ),
         "pages": Item(draft, ("Tapir draft",)),
         "users": Item(UserFactory(email="aardvark-staff@hidden.example"), ("aardvark-staff",)),
+        # One employer, three listings: its name in each, its members' addresses in one.
+        "employers.commitment": Item(CommitmentFactory(title="Tamarin commitment"), ()),
+        "employers.sector": Item(SectorFactory(name="Gecko sector"), ()),
+        "employers.checkinstep": Item(check_in, ("Ibex check-in",)),
+        "employers.submission": Item(
+            submission,
+            ("Capybara Catering",),
+            also_listed_by=("employers.employerforreview", "employers.employer"),
+        ),
+        "employers.employerforreview": Item(
+            EmployerForReview.objects.get(pk=employer.pk),
+            ("Capybara Catering",),
+            also_listed_by=("employers.submission", "employers.employer"),
+        ),
+        "employers.employer": Item(employer, ("capybara-member",)),
+        "workplace figures": Item(None, ()),
+        "workplace settings": Item(Site.objects.get(is_default_site=True), ()),
         "groups": Item(groups["Data officers"], ()),
         "settings": Item(Site.objects.get(is_default_site=True), ()),
         "personal data": Item(None, ()),
@@ -414,6 +519,16 @@ def snippet_pages(model, pk) -> dict[str, str]:
 
 def admin_pages(label: str, item: Item) -> dict[str, str]:
     pk = getattr(item.obj, "pk", None)
+    if label == "employers.submission":
+        decisions = {
+            name: f"/admin/snippets/employers/submission/{part}/{pk}/"
+            for name, part in [
+                ("approve", "approve"),
+                ("request changes", "request-changes"),
+                ("reject", "reject"),
+            ]
+        }
+        return snippet_pages(type(item.obj), pk) | decisions
     if "." in label:
         return snippet_pages(type(item.obj), pk)
     if label == "images":
@@ -490,6 +605,10 @@ def admin_pages(label: str, item: Item) -> dict[str, str]:
         return pages
     if label == "settings":
         return {"edit": f"/admin/settings/core/campaignsettings/{pk}/"}
+    if label == "workplace settings":
+        return {"edit": f"/admin/settings/employers/employersettings/{pk}/"}
+    if label == "workplace figures":
+        return {"index": "/admin/workplace-pledge/figures/"}
     if label == "personal data":
         return {
             "lookup": PERSONAL_DATA,
