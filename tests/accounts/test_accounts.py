@@ -126,9 +126,16 @@ def test_signup_refuses_control_characters_in_the_address(site, client):
 
 
 def test_the_staff_sign_in_page_offers_no_sign_up(site, client):
-    for url in ("/accounts/login/", "/accounts/login/?next=/admin/"):
+    for url in ("/accounts/login/?next=/admin/", "/accounts/login/?next=/admin/pages/"):
         html = client.get(url).content.decode().lower()
         assert "sign up" not in html, url
         assert "signup" not in html, url
         assert "sign in" in html
         assert "forgot" in html
+
+
+def test_employers_are_offered_an_account_and_a_sign_in_code(site, client):
+    html = client.get("/accounts/login/?next=/employers/join/").content.decode()
+    assert 'href="/accounts/signup/?next=/employers/join/"' in html
+    assert 'href="/accounts/login/code/?next=/employers/join/"' in html
+    assert "Forgot" in html
