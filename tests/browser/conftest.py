@@ -16,6 +16,8 @@ from django.db import connections
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
+from tests.realparts import start_smtp_sink
+
 from .html_validity import DocumentLog, NuHtmlChecker, describe_findings
 from .site_content import build_site
 
@@ -150,3 +152,27 @@ def tab(chromium, request):
 def site_pages(live_server):
     """The test site's pages (see site_content.py), by name: path."""
     return build_site()
+
+
+@pytest.fixture
+def smtp_sink():
+    controller = start_smtp_sink()
+    yield controller
+    controller.stop()
+
+
+@pytest.fixture
+def mail_through_sink(settings, live_server, smtp_sink):
+    """Emails leave through real SMTP to the sink, delivered in-process as each outbox row
+    commits (Celery is eager in the test settings); links in them point at the live server."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = smtp_sink.port
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.SITE_URL = live_server.url
+    # Every visit renders afresh, so the wall shows each change at once.
+    settings.PAGE_CACHE_SECONDS = 0
+    return smtp_sink

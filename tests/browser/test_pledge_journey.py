@@ -30,7 +30,7 @@ from pledges.services.moderation import approve_pledges
 from pledges.services.reminders import send_due_reminders
 from pledges.tokens import make_token
 from tests.pledges.factories import AreaFactory, PledgeFactory
-from tests.realparts import start_smtp_sink, wait_for
+from tests.realparts import wait_for
 
 from .conftest import SCREENSHOTS
 from .pledge_journey_parts import (
@@ -52,30 +52,6 @@ pytestmark = [
 EMAIL = "alex.resident@example.org"
 PLEDGE_TEXT = "Walk with my neighbour Joan to the Thursday lunch club"
 MODERATION = "/admin/snippets/pledges/pledgeformoderation/"
-
-
-@pytest.fixture
-def smtp_sink():
-    controller = start_smtp_sink()
-    yield controller
-    controller.stop()
-
-
-@pytest.fixture
-def mail_through_sink(settings, live_server, smtp_sink):
-    """Emails leave through real SMTP to the sink, delivered in-process as each outbox row
-    commits (Celery is eager in the test settings); links in them point at the live server."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = smtp_sink.port
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.SITE_URL = live_server.url
-    # Every visit renders afresh, so the wall shows each change at once.
-    settings.PAGE_CACHE_SECONDS = 0
-    return smtp_sink
 
 
 def proof_of_work_ready(tab) -> None:
