@@ -23,6 +23,9 @@ urlpatterns = [
     path("admin/password_reset/", account_views.admin_password_reset),
     # Wagtail's admin, with the checks its own views leave out (see core/admin_urls.py).
     path("admin/", include(guard_admin_urls(wagtailadmin_urls.urlpatterns))),
+    path("accounts/yours/", account_views.your_account, name="account_yours"),
+    path("accounts/yours/data.json", account_views.download_your_data, name="account_data"),
+    path("accounts/yours/delete/", account_views.delete_account, name="account_delete"),
     path("accounts/", include("allauth.urls")),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", home_views.search, name="search"),

@@ -6,10 +6,11 @@ class OrganisationsConfig(AppConfig):
     verbose_name = "Organisations"
 
     def ready(self):
+        from accounts.services import register_deletion_check
         from core.personal_data import register_personal_data
         from mailings.services import register_email
 
-        from . import personal_data, services
+        from . import personal_data, selectors, services
         from .emails import INVITE_EMAIL, INVITE_PLACEHOLDERS, INVITE_SAMPLE
 
         register_email(
@@ -34,3 +35,5 @@ class OrganisationsConfig(AppConfig):
             erase=services.erase_for_address,
             order=50,
         )
+        # An account cannot be deleted while it is the only owner of an organisation.
+        register_deletion_check(selectors.why_not_leave_everything)

@@ -79,3 +79,19 @@ def open_invites(
 ) -> QuerySet[Invite]:
     """Invitations that can still be accepted."""
     return unanswered_invites(organisation).filter(expires_at__gt=now or timezone.now())
+
+
+def why_not_leave_everything(user) -> str:
+    """Why the person cannot leave all their organisations at once (deleting their account):
+    the organisations they alone own, named; or ""."""
+    alone = [
+        membership.organisation.name
+        for membership in memberships_of(user).filter(role=Role.OWNER)
+        if owner_count(membership.organisation) == 1
+    ]
+    if not alone:
+        return ""
+    return (
+        f"You are the only owner of {', '.join(alone)}. Make a colleague an owner, or delete "
+        "the organisation, first."
+    )
