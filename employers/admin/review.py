@@ -17,7 +17,15 @@ from wagtail.admin.ui.tables import BulkActionsCheckboxColumn
 from wagtail.admin.widgets.button import Button
 from wagtail.snippets.views.snippets import IndexView, InspectView
 
-from employers.models import Decision, Sector, SizeBand, Submission, SubmissionKind
+from employers.models import (
+    Decision,
+    RenewalReview,
+    Sector,
+    SizeBand,
+    Submission,
+    SubmissionKind,
+)
+from employers.selectors.settings import employer_settings
 from employers.services import review
 from employers.services.errors import EmployerError
 
@@ -165,6 +173,10 @@ class SubmissionReviewView(InspectView):
             districts=", ".join(area.name for area in employer.organisation.areas.all()),
             decided_by=self.decided_by(),
             may_decide=self.may_decide,
+            # The workplace pledge settings may ask only the self-review and what changed of a
+            # renewal: the whole plan is then folded away (the same queue and decisions).
+            light=submission.kind == SubmissionKind.RENEWAL
+            and employer_settings(self.request).renewal_review == RenewalReview.LIGHT,
         )
         if self.may_decide:
             decision_forms = self.decision_forms(bound_forms)

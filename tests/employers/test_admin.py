@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 from freezegun import freeze_time
-from wagtail.models import ModelLogEntry, ReferenceIndex
+from wagtail.models import ModelLogEntry, ReferenceIndex, Site
 
 from core.exports import FORMULA_TRIGGERS
 from employers.models import (
@@ -24,7 +24,9 @@ from employers.models import (
     Decision,
     Employer,
     EmployerForReview,
+    EmployerSettings,
     PlanState,
+    RenewalReview,
     Submission,
     SubmissionKind,
 )
@@ -198,7 +200,9 @@ def test_a_change_shows_what_changed_since_the_approved_plan(client, users, rive
     assert "2 other commitments as approved." in html
 
 
-def test_a_renewal_shows_the_self_review(client, users, riverside):
+def test_a_renewal_shows_the_self_review(
+    client, users, riverside, django_capture_on_commit_callbacks
+):
     employer, owner = riverside["employer"], riverside["owner"]
     with freeze_time("2026-01-10"):
         review.approve(submission=riverside["submission"], by=None)
@@ -225,6 +229,15 @@ def test_a_renewal_shows_the_self_review(client, users, riverside):
     assert "The walks were popular" in html
     assert "Add a book club" in html
     assert "“Start a lunchtime walking group” became “Walk every week”" in html
+    # The default, lighter review folds the whole plan away; a full one shows it open.
+    assert "<summary>The plan as sent</summary>" in html
+    with django_capture_on_commit_callbacks(execute=True):  # settings are kept until changed
+        EmployerSettings.objects.create(
+            site=Site.objects.get(is_default_site=True), renewal_review=RenewalReview.FULL
+        )
+    html = client.get(f"{QUEUE}inspect/{renewal.pk}/").content.decode()
+    assert "<summary>The plan as sent</summary>" not in html
+    assert "<h2>The plan as sent</h2>" in html
 
 
 # --- The three decisions ------------------------------------------------------------------------
