@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from freezegun import freeze_time
 
-from employers.models import Employer
+from employers.models import CheckInStep, Employer
 from employers.selectors import listing
 from employers.selectors.standing import Standing, standing_of
 from employers.services import planning, review, schedule
@@ -155,3 +155,73 @@ def test_due_employers_are_swept_in_batches(db):
     assert schedule.send_due_events(batch_size=7) == 30
     assert OutboundEmail.objects.filter(template="employer_check_in").count() == 3
     assert not Employer.objects.filter(next_event_at__lte=now).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_sweeps_never_send_an_event_twice(monkeypatch):
+    """Sweep A claims a batch and pauses mid-batch; sweep B, on its own connection, must skip
+    A's employers (not wait for them) and do the rest. Together: every check-in exactly once."""
+    import threading
+
+    from django.db import connection
+
+    # A transactional test starts from an emptied database: the schedule is made here.
+    CheckInStep.objects.get_or_create(
+        slug="3m", defaults={"months_after_approval": 3, "subject": "Hi", "body": "Go on."}
+    )
+    now = timezone.now()
+    employers = EmployerFactory.create_batch(12)
+    for employer in employers:
+        member(employer)
+    Employer.objects.filter(pk__in=[e.pk for e in employers]).update(
+        approved_at=now - datetime.timedelta(days=100),
+        pledged_since=now - datetime.timedelta(days=100),
+        valid_until=now + datetime.timedelta(days=265),
+        next_event_at=now - datetime.timedelta(minutes=5),
+    )
+    batch_size = 4
+    a_holds_batch, b_finished = threading.Event(), threading.Event()
+    results, errors = {}, []
+    real_queue_emails = schedule.queue_emails
+
+    def queue_emails_pausing_in_a(emails):
+        if threading.current_thread().name == "sweep-a" and not a_holds_batch.is_set():
+            a_holds_batch.set()
+            results["b_finished_while_a_held_its_batch"] = b_finished.wait(timeout=20)
+        return real_queue_emails(emails)
+
+    monkeypatch.setattr(schedule, "queue_emails", queue_emails_pausing_in_a)
+
+    def sweep(name, *, wait_for=None, then=None):
+        try:
+            if wait_for is not None:
+                assert wait_for.wait(timeout=20), "sweep A never claimed a batch"
+            results[name] = schedule.send_due_events(now=now, batch_size=batch_size)
+        except Exception as exc:  # noqa: BLE001 - reported below: a thread would lose it
+            errors.append(exc)
+        finally:
+            if then is not None:
+                then.set()
+            connection.close()
+
+    threads = [
+        threading.Thread(target=sweep, args=("sweep-a",), name="sweep-a"),
+        threading.Thread(
+            target=sweep,
+            args=("sweep-b",),
+            kwargs={"wait_for": a_holds_batch, "then": b_finished},
+            name="sweep-b",
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert results["b_finished_while_a_held_its_batch"], "sweep B waited for A's employers"
+    assert results["sweep-a"] == batch_size
+    assert results["sweep-b"] == len(employers) - batch_size
+    keys = list(
+        OutboundEmail.objects.filter(template="employer_check_in").values_list("key", flat=True)
+    )
+    assert len(keys) == len(set(keys)) == len(employers)
