@@ -6,6 +6,7 @@ pledges. A cycle starts at each first approval or renewal (`approved_at`)."""
 import datetime
 import logging
 import time
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -206,12 +207,24 @@ def _handle_batch(
             handled += 1
         employer.events_done_through = now
         employer.next_event_at = plan.next_event_at
-        employer.save(update_fields=["events_done_through", "next_event_at", "lapsed_at"])
+    _save_schedules(batch, now)
     queue_emails(emails)
     if lapsed:
         audit.record(Employer, lapsed, "employers.lapse", by=None, noun="Employer")
         pages_changed()  # they leave the listing and their public pages
     return handled
+
+
+def _save_schedules(batch: list[Employer], now: datetime.datetime) -> None:
+    """One UPDATE per distinct new schedule rather than a save per employer (and no signals: a
+    schedule is not content; the lapses retire cached pages once, above)."""
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for employer in batch:
+        groups[employer.next_event_at, employer.lapsed_at].append(employer.pk)
+    for (next_event_at, lapsed_at), pks in groups.items():
+        Employer.objects.filter(pk__in=pks).update(
+            events_done_through=now, next_event_at=next_event_at, lapsed_at=lapsed_at
+        )
 
 
 def _check_in_words(step: CheckInStep, employer: Employer, campaign: str) -> dict:
